@@ -1,0 +1,114 @@
+"""Derived values and rounding arithmetic.
+
+Derived values are computed from reported ones, never typed into data files, and
+always carry the formula they came from, so the handbook can label them as derived.
+
+Printed figures are rounded. A figure printed as ``55`` stands for anything in
+``[54.5, 55.5]``; one printed as ``0.45`` for ``[0.445, 0.455]``. Two figures agree
+when their intervals meet: that is the test every consistency check uses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+
+HUNDRED = Decimal(100)
+
+
+def places(value: Decimal) -> int:
+    """Decimal places as printed: ``Decimal('0.50')`` → 2, ``Decimal('55')`` → 0."""
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int)
+    return max(0, -exponent)
+
+
+def half_unit(value: Decimal) -> Decimal:
+    """Half of the last printed digit: the most that rounding can have moved it."""
+    return Decimal(5).scaleb(-places(value) - 1)
+
+
+def interval(value: Decimal) -> tuple[Decimal, Decimal]:
+    """The values that print as ``value`` at its printed precision."""
+    half = half_unit(value)
+    return value - half, value + half
+
+
+def agrees(printed: Decimal, exact: Decimal) -> bool:
+    """Does ``exact`` round to ``printed`` at ``printed``'s precision? (Ties either way.)"""
+    low, high = interval(printed)
+    return low <= exact <= high
+
+
+def overlaps(a: tuple[Decimal, Decimal], b: tuple[Decimal, Decimal]) -> bool:
+    """Do two closed intervals meet?"""
+    return a[0] <= b[1] and b[0] <= a[1]
+
+
+def round_to(value: Decimal, digits: int) -> Decimal:
+    """Round half up to ``digits`` places, the way journals print."""
+    return value.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True, slots=True)
+class Derived:
+    """A value computed by trialbook: the exact result, how to print it, and how."""
+
+    exact: Decimal
+    digits: int
+    formula: str
+    unit: str | None = None
+
+    @property
+    def value(self) -> Decimal:
+        """The result rounded to the precision it is shown at."""
+        return round_to(self.exact, self.digits)
+
+
+def percent(n: int, total: int, digits: int = 1) -> Derived:
+    """``n / N × 100``: the percentage of people with an event."""
+    if total <= 0:
+        raise ValueError("a percentage needs a positive denominator")
+    exact = Decimal(n) * HUNDRED / Decimal(total)
+    return Derived(exact, digits, f"{n} / {total} × 100", "%")
+
+
+def reduction_from_ratio(ratio: Decimal) -> Derived:
+    """Relative reduction in percent from a rate or hazard ratio: ``(1 − ratio) × 100``."""
+    exact = (1 - ratio) * HUNDRED
+    return Derived(exact, max(0, places(ratio) - 2), f"(1 − {ratio}) × 100", "%")
+
+
+def reduction_range(ratio: Decimal) -> tuple[Decimal, Decimal]:
+    """Every relative reduction consistent with ``ratio`` as printed."""
+    low, high = interval(ratio)
+    return (1 - high) * HUNDRED, (1 - low) * HUNDRED
+
+
+def reduction_agrees(reduction: Decimal, ratio: Decimal) -> bool:
+    """Does a printed relative reduction (percent) agree with a printed ratio?"""
+    return overlaps(interval(reduction), reduction_range(ratio))
+
+
+def ratio_of(treatment: Decimal, control: Decimal) -> Derived:
+    """Crude ratio of two rates (e.g. annualized relapse rates)."""
+    if control == 0:
+        raise ValueError("the control rate is zero")
+    digits = max(places(treatment), places(control))
+    return Derived(treatment / control, digits, f"{treatment} / {control}")
+
+
+def risk_difference(treatment_pct: Decimal, control_pct: Decimal) -> Derived:
+    """Absolute risk difference in percentage points: ``control − treatment``."""
+    exact = control_pct - treatment_pct
+    digits = max(places(treatment_pct), places(control_pct))
+    return Derived(exact, digits, f"{control_pct} − {treatment_pct}", "percentage points")
+
+
+def number_needed_to_treat(treatment_pct: Decimal, control_pct: Decimal) -> Derived:
+    """Number needed to treat, ``100 / (control − treatment)``, rounded up."""
+    difference = control_pct - treatment_pct
+    if difference == 0:
+        raise ValueError("no difference between the arms")
+    exact = (HUNDRED / abs(difference)).quantize(Decimal(1), rounding=ROUND_CEILING)
+    return Derived(exact, 0, f"100 / ({control_pct} − {treatment_pct}), rounded up")

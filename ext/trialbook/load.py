@@ -1,0 +1,198 @@
+"""Loading ``data/``: read every file, validate it, check it, build the dataset.
+
+Layout of a data directory::
+
+    sources.yaml            the bibliography (required)
+    interventions.yaml      treatments
+    milestones.yaml         regulatory milestones
+    trials/<id>.yaml        one file per trial
+    trials/<id>.adverse-events.csv   optional, the trial's adverse events as a table
+
+Nothing here raises for bad content: every problem becomes a located diagnostic,
+all problems of all files are reported in one run, and a trial with an error is
+left out of the dataset (listed in ``Dataset.failed``) rather than shown half-right.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import check
+from .csvread import read_adverse_events
+from .diagnostics import Code, Diagnostic, Severity, has_errors, sort_key
+from .model import (
+    Dataset,
+    Intervention,
+    InterventionsFile,
+    Milestone,
+    MilestonesFile,
+    Source,
+    SourcesFile,
+    Trial,
+    TrialRecord,
+)
+from .validation import validate
+from .yamlread import SourceMap, read_yaml
+
+SHARED_FILES = ("sources.yaml", "interventions.yaml", "milestones.yaml")
+TRIALS_DIR = "trials"
+CSV_SUFFIX = ".adverse-events.csv"
+
+
+@dataclass
+class LoadResult:
+    """The dataset and every diagnostic found on the way."""
+
+    dataset: Dataset
+    diagnostics: list[Diagnostic]
+
+    @property
+    def ok(self) -> bool:
+        """No errors (warnings and notes allowed)."""
+        return not has_errors(self.diagnostics)
+
+
+def trial_files(root: Path) -> dict[str, tuple[Path, ...]]:
+    """Trial id (file stem) → its files, without reading them."""
+    out: dict[str, tuple[Path, ...]] = {}
+    folder = root / TRIALS_DIR
+    if not folder.is_dir():
+        return out
+    for path in sorted(folder.glob("*.yaml")):
+        csv_path = path.with_name(path.stem + CSV_SUFFIX)
+        out[path.stem] = (path, csv_path) if csv_path.is_file() else (path,)
+    return out
+
+
+def _read_trial(files: tuple[Path, ...]) -> tuple[Trial | None, SourceMap, list[Diagnostic]]:
+    doc = read_yaml(files[0])
+    diagnostics = list(doc.errors)
+    data: Any = doc.data
+    if len(files) > 1:
+        rows, csv_map, csv_errors = read_adverse_events(files[1])
+        diagnostics += csv_errors
+        if isinstance(data, dict):
+            existing = data.get("adverse_events") or []
+            if isinstance(existing, list):
+                # CSV rows follow the YAML ones: shift their indices.
+                shifted = SourceMap(files[1])
+                for path, pos in csv_map.values.items():
+                    shifted.values[("adverse_events", path[0] + len(existing), *path[1:])] = pos
+                for path, pos in csv_map.keys.items():
+                    shifted.keys[("adverse_events", path[0] + len(existing), *path[1:])] = pos
+                doc.smap.mount(shifted, ())
+                data = {**data, "adverse_events": [*existing, *rows]}
+    if data is None or diagnostics:
+        return None, doc.smap, diagnostics
+    if not isinstance(data, dict):
+        return None, doc.smap, [doc.smap.diagnostic((), "expected a mapping of trial fields at the top")]
+    trial, errors = validate(Trial, data, doc.smap)
+    return trial, doc.smap, errors
+
+
+def _read_list(path: Path, model: Any, required: bool) -> tuple[Any, SourceMap, list[Diagnostic]]:
+    if not path.is_file():
+        if required:
+            return None, SourceMap(path), [Diagnostic(path, 1, 1, "required data file is missing")]
+        return None, SourceMap(path), []
+    doc = read_yaml(path)
+    if doc.errors or doc.data is None:
+        return None, doc.smap, doc.errors
+    parsed, errors = validate(model, doc.data, doc.smap)
+    return parsed, doc.smap, errors
+
+
+def load_dataset(root: Path) -> LoadResult:
+    """Load, validate and check the data directory ``root``."""
+    root = root.resolve()
+    diagnostics: list[Diagnostic] = []
+    if not root.is_dir():
+        return LoadResult(Dataset(root), [Diagnostic(root, 1, 1, "data directory not found")])
+    for path in sorted(root.glob("*.y*ml")):
+        if path.name not in SHARED_FILES and path.suffix in (".yaml", ".yml"):
+            diagnostics.append(
+                Diagnostic(
+                    path, 1, 1,
+                    f"unknown data file {path.name!r}; expected {', '.join(SHARED_FILES)}, "
+                    f"or a trial in {TRIALS_DIR}/",
+                    severity=Severity.WARNING,
+                )
+            )
+    for path in sorted((root / TRIALS_DIR).glob(f"*{CSV_SUFFIX}")):
+        if not path.with_name(path.name.removesuffix(CSV_SUFFIX) + ".yaml").is_file():
+            diagnostics.append(Diagnostic(path, 1, 1, "CSV of adverse events has no trial file beside it"))
+
+    src_file, src_map, errs = _read_list(root / "sources.yaml", SourcesFile, True)
+    diagnostics += errs
+    sources: dict[str, Source] = {}
+    source_paths: dict[str, tuple[str | int, ...]] = {}
+    if src_file is not None:
+        for i, source in enumerate(src_file.sources):
+            if source.id in sources:
+                first = src_map.locate(source_paths[source.id])[1]
+                diagnostics.append(src_map.diagnostic(("sources", i, "id"), f"duplicate source id {source.id!r} (first at line {first})", code=Code.DUPLICATE))
+                continue
+            sources[source.id] = source
+            source_paths[source.id] = ("sources", i)
+        diagnostics += check.check_sources(sources, src_map, source_paths)
+
+    # Without a usable source list, every citation would be "unknown": say it once.
+    known_sources = sources if src_file is not None else None
+    iv_file, iv_map, errs = _read_list(root / "interventions.yaml", InterventionsFile, False)
+    diagnostics += errs
+    interventions: dict[str, Intervention] = {}
+    cited: set[str] = set()
+    if iv_file is not None:
+        for i, iv in enumerate(iv_file.interventions):
+            if iv.id in interventions:
+                diagnostics.append(iv_map.diagnostic(("interventions", i, "id"), f"duplicate intervention id {iv.id!r}", code=Code.DUPLICATE))
+            interventions[iv.id] = iv
+        errs, ids = check.check_provenance(iv_file, iv_map, known_sources)
+        diagnostics += errs
+        cited |= ids
+
+    trials: dict[str, TrialRecord] = {}
+    failed: dict[str, tuple[Path, ...]] = {}
+    for stem, files in trial_files(root).items():
+        trial, smap, errs = _read_trial(files)
+        if trial is not None:
+            errs += check.check_trial(trial, smap, interventions)
+            prov, ids = check.check_provenance(trial, smap, known_sources)
+            errs += prov
+            cited |= ids
+            if trial.id in trials:
+                errs.append(smap.diagnostic(("id",), f"duplicate trial id {trial.id!r}: also in {trials[trial.id].files[0].name}", code=Code.DUPLICATE))
+        diagnostics += errs
+        if trial is None or has_errors(errs):
+            failed[trial.id if trial is not None else stem] = files
+        else:
+            trials[trial.id] = TrialRecord(trial, files)
+
+    ms_file, ms_map, errs = _read_list(root / "milestones.yaml", MilestonesFile, False)
+    diagnostics += errs
+    milestones: tuple[Milestone, ...] = ()
+    if ms_file is not None:
+        milestones = ms_file.milestones
+        for i, m in enumerate(milestones):
+            diagnostics += check.check_milestone(m, ("milestones", i), ms_map, [*trials, *failed])
+        errs, ids = check.check_provenance(ms_file, ms_map, known_sources)
+        diagnostics += errs
+        cited |= ids
+
+    for key, source in sources.items():
+        cited |= {m.cites for m in source.miscitations}
+    for key in sources:
+        if key not in cited and src_file is not None:
+            diagnostics.append(
+                src_map.diagnostic(
+                    (*source_paths[key], "id"),
+                    f"source {key!r} is not cited by any value",
+                    code=Code.PROVENANCE,
+                    severity=Severity.WARNING,
+                )
+            )
+    shared = tuple(root / name for name in SHARED_FILES if (root / name).is_file())
+    dataset = Dataset(root, sources, interventions, trials, milestones, failed, shared)
+    return LoadResult(dataset, sorted(diagnostics, key=sort_key))

@@ -1,0 +1,236 @@
+"""The data model: sources, interventions, trials and their parts, milestones.
+
+These are the shapes of the files in ``data/`` (see ``data/schema/``). Validation of
+each file's shape happens here; checks that need several records (ids that must
+exist, arithmetic that must agree) live in :mod:`trialbook.check`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+
+from .values import Base, Fact, Flag, Id, PartialDate, Sourced, Tally, Text, Value
+
+SourceKind = Literal[
+    "journal-article",
+    "review",
+    "conference-abstract",
+    "press-release",
+    "news",
+    "registry-record",
+    "regulator",
+    "research-summary",
+]
+
+
+class Miscitation(Base):
+    """A source citing another one wrongly: kept so the handbook can say so."""
+
+    cites: Id = Field(description="the source that is cited wrongly")
+    as_printed: Text
+    correct: Text
+    note: Text | None = None
+
+
+class Source(Base):
+    """A publication, release or record that values cite by ``id``."""
+
+    id: Id
+    kind: SourceKind
+    citation: Text
+    date: PartialDate | None = None
+    doi: str | None = Field(default=None, pattern=r"^10\.\d{4,9}/\S+$")
+    pmid: str | None = Field(default=None, pattern=r"^\d{1,9}$")
+    pmcid: str | None = Field(default=None, pattern=r"^PMC\d{1,9}$")
+    nct: str | None = Field(default=None, pattern=r"^NCT\d{8}$")
+    url: str | None = Field(default=None, pattern=r"^https://\S+$")
+    miscitations: tuple[Miscitation, ...] = ()
+    note: Text | None = None
+
+
+class SourcesFile(Base):
+    """``data/sources.yaml``."""
+
+    sources: tuple[Source, ...]
+
+
+class Intervention(Sourced):
+    """A treatment as given in the trials."""
+
+    id: Id
+    name: Text
+    brand: Text | None = None
+    route: Fact | None = None
+    dose: Fact | None = None
+    schedule: Fact | None = None
+
+
+class InterventionsFile(Base):
+    """``data/interventions.yaml``."""
+
+    interventions: tuple[Intervention, ...]
+
+
+class Registration(Sourced):
+    """A trial's id in a registry."""
+
+    registry: Literal["ClinicalTrials.gov", "EudraCT", "ISRCTN"]
+    id: str = Field(pattern=r"^[A-Za-z0-9-]{4,40}$")
+
+
+class Arm(Sourced):
+    """A randomized arm."""
+
+    id: Id
+    label: Text
+    intervention: Id
+    randomized: Value | None = None
+    analysed: Value | None = None
+    safety: Value | None = Field(default=None, description="safety population")
+
+
+class Group(Sourced):
+    """Arms pooled for an analysis (e.g. both alemtuzumab doses)."""
+
+    id: Id
+    label: Text
+    arms: tuple[Id, ...] = Field(min_length=2)
+    safety: Value | None = Field(default=None, description="safety population")
+
+
+Role = Literal["primary", "co-primary", "secondary", "tertiary", "unspecified"]
+Measure = Literal[
+    "annualized-relapse-rate",
+    "proportion-of-patients",
+    "mean-change",
+]
+Comparator = Literal["rate-ratio", "hazard-ratio", "difference"]
+RATIO_KINDS: frozenset[str] = frozenset({"rate-ratio", "hazard-ratio"})
+
+
+class Comparison(Sourced):
+    """Treatment against control: estimate with CI, p, relative reduction."""
+
+    treatment: Id
+    control: Id
+    kind: Comparator | None = None
+    estimate: Value | None = None
+    p: Value | None = None
+    reduction: Value | None = Field(
+        default=None, description="relative reduction in percent, as the source reports it"
+    )
+
+
+class Outcome(Sourced):
+    """An endpoint: per-arm results and the between-arm comparison."""
+
+    id: Id
+    name: Text
+    role: Role
+    measure: Measure
+    timepoint: Text | None = None
+    definition: Text | None = None
+    results: dict[Id, Value] = Field(description="results by arm or group id")
+    comparison: Comparison | None = None
+    met: Flag | None = None
+    note: Fact | None = None
+
+
+class AdverseEvent(Sourced):
+    """An adverse event by arm or group: n / N (%), serious, fatal."""
+
+    id: Id
+    term: Text
+    results: dict[Id, Tally]
+    note: Fact | None = None
+
+
+Phase = Literal["I", "II", "II/III", "III", "IV"]
+
+
+class Trial(Sourced):
+    """One trial: ``data/trials/<id>.yaml`` (and ``<id>.adverse-events.csv``)."""
+
+    id: Id
+    name: Text = Field(description="display name")
+    aliases: tuple[Text, ...] = ()
+    registrations: tuple[Registration, ...] = ()
+    phase: Phase
+    design: Fact
+    population: Fact | None = None
+    duration: Fact | None = None
+    allocation: Fact | None = Field(default=None, description="randomization ratio")
+    randomized: Value
+    centres: Value | None = None
+    countries: Value | None = None
+    arms: tuple[Arm, ...] = Field(min_length=1)
+    groups: tuple[Group, ...] = ()
+    outcomes: tuple[Outcome, ...] = ()
+    adverse_events: tuple[AdverseEvent, ...] = ()
+    notes: tuple[Fact, ...] = ()
+
+    def arm_or_group(self, key: str) -> Arm | Group | None:
+        """The arm or pooled group called ``key``."""
+        for item in (*self.arms, *self.groups):
+            if item.id == key:
+                return item
+        return None
+
+
+MilestoneKind = Literal["designation", "submission", "approval", "refusal", "label", "other"]
+
+
+class Milestone(Sourced):
+    """A dated regulatory or programme event."""
+
+    id: Id
+    date: PartialDate
+    qualifier: Literal["on", "before", "after"] = "on"
+    announced: PartialDate | None = None
+    kind: MilestoneKind
+    agency: Text | None = None
+    event: Fact
+    details: tuple[Fact, ...] = ()
+    trials: tuple[Id, ...] = ()
+
+
+class MilestonesFile(Base):
+    """``data/milestones.yaml``."""
+
+    milestones: tuple[Milestone, ...]
+
+
+# --------------------------------------------------------------------------- dataset
+
+
+@dataclass(frozen=True)
+class TrialRecord:
+    """A trial and the files it was read from (its YAML, and a CSV if any)."""
+
+    trial: Trial
+    files: tuple[Path, ...]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Everything in ``data/`` that loaded; what did not is listed in ``failed``."""
+
+    root: Path
+    sources: dict[str, Source] = field(default_factory=dict)
+    interventions: dict[str, Intervention] = field(default_factory=dict)
+    trials: dict[str, TrialRecord] = field(default_factory=dict)
+    milestones: tuple[Milestone, ...] = ()
+    #: trial id (or file stem) → the files of a trial whose data has errors
+    failed: dict[str, tuple[Path, ...]] = field(default_factory=dict)
+    #: files that are not trials but every page may depend on
+    shared_files: tuple[Path, ...] = ()
+
+    def trial(self, trial_id: str) -> Trial:
+        """The trial called ``trial_id`` (KeyError if there is none)."""
+        return self.trials[trial_id].trial
+
+

@@ -1,0 +1,300 @@
+"""Reported values: every number (and every sourced fact) in the data.
+
+A reported value is the figure as a source printed it, plus the id of that source,
+plus optionally *other reports* of the same quantity by other sources. Values are
+written in YAML either in full (``{value: 0.45, ci: [0.32, 0.63], source: x}``) or
+in short forms that a validator expands:
+
+* a bare number, ``0.45``;
+* a string with a relation and/or a percent sign, ``"<0.0001"``, ``"~16%"``;
+* ``not reported``, for a value the sources do not give.
+
+A value that names no ``source`` inherits the ``source`` of the nearest enclosing
+record (outcome, adverse event, arm, trial); see :class:`Sourced`.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import types
+import typing
+from decimal import Decimal
+from typing import Annotated, Any, ClassVar, Literal, Union
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    Strict,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError
+
+#: Largest magnitude accepted for any figure: a guard against typos and hostile input.
+MAX_MAGNITUDE = Decimal(10) ** 9
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+        raise PydanticCustomError("number_type", "expected a number")
+    number = Decimal(value)
+    if abs(number) >= MAX_MAGNITUDE:
+        raise PydanticCustomError("number_range", "number is implausibly large")
+    return number
+
+
+#: A figure exactly as printed; ``Decimal('0.50')`` keeps its two decimals.
+Number = Annotated[Decimal, BeforeValidator(_number)]
+#: A count of people or events.
+Count = Annotated[int, Strict(), Field(ge=0, lt=10**9)]
+#: A record id: lowercase letters, digits and hyphens (it becomes a URL and a label).
+Id = Annotated[str, Strict(), Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
+#: Free text written by an author or quoted from a source.
+Text = Annotated[str, Strict(), Field(min_length=1, max_length=4000)]
+
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+def _partial_date(value: Any) -> Any:
+    import datetime
+
+    if isinstance(value, int) and not isinstance(value, bool) and 1000 <= value <= 9999:
+        value = str(value)  # a bare year, ``date: 2013``, reads as a YAML integer
+    if not isinstance(value, str) or not (m := _DATE.match(value)):
+        raise PydanticCustomError(
+            "date_format", "expected a date as YYYY, YYYY-MM or YYYY-MM-DD"
+        )
+    year, month, day = m.groups()
+    try:
+        datetime.date(int(year), int(month or 1), int(day or 1))
+    except ValueError as exc:
+        raise PydanticCustomError("date_value", "not a calendar date ({reason})", {"reason": str(exc)}) from None
+    return value
+
+
+#: A date as precise as the source gives it: ``2013``, ``2013-09`` or ``2013-09-17``.
+PartialDate = Annotated[str, BeforeValidator(_partial_date)]
+
+Relation = Literal["=", "<", ">", "≤", "≥", "≈"]
+_RELATION_ALIASES = {"<=": "≤", ">=": "≥", "~": "≈", "about": "≈", "approximately": "≈"}
+_SHORT = re.compile(
+    r"^\s*(?P<rel><=|>=|<|>|=|≤|≥|~|≈|about|approximately)?\s*"
+    r"(?P<num>[-−]?\d+(?:\.\d+)?)\s*(?P<pct>%)?\s*$"
+)
+NOT_REPORTED = "not reported"
+
+
+class Base(BaseModel):
+    """Common configuration: unknown fields are errors, records are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class OtherReport(Base):
+    """The same quantity as another source reports it (possibly rounded differently)."""
+
+    value: Number
+    relation: Relation = "="
+    unit: str | None = None
+    source: Id | None = None
+    note: Text | None = None
+
+
+class Reported(Base):
+    """Base of everything that carries a ``source``; expands short forms."""
+
+    source: Id | None = None
+
+    @classmethod
+    def expand(cls, raw: Any) -> Any:
+        """Turn a short form into the full mapping; leave anything else alone."""
+        return raw
+
+    @model_validator(mode="before")
+    @classmethod
+    def _short_form(cls, raw: Any) -> Any:
+        return cls.expand(raw)
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        schema = handler(core_schema)
+        short = getattr(cls, "_short_schema", None)
+        return {"anyOf": [schema, short]} if short else schema
+
+
+class Value(Reported):
+    """A reported number: the figure, how it relates (``<``, ``≈``), CI, counts."""
+
+    _short_schema: ClassVar[dict[str, Any]] = {
+        "type": ["number", "string"],
+        "description": "short form: 0.45, '<0.0001', '~16%', or 'not reported'",
+    }
+
+    value: Number | None = None
+    relation: Relation = "="
+    unit: str | None = Field(default=None, max_length=20)
+    ci: tuple[Number, Number] | None = Field(
+        default=None, description="95% confidence interval [low, high]"
+    )
+    n: Count | None = Field(default=None, description="number of people with the event")
+    N: Count | None = Field(default=None, description="number of people it is out of")
+    other_reports: tuple[OtherReport, ...] = ()
+    acknowledged: Text | None = Field(
+        default=None,
+        description="a known inconsistency in the source, and why it is kept as printed",
+    )
+    not_reported: str | None = Field(
+        default=None, description="the sources do not give this value (optional reason)"
+    )
+    note: Text | None = None
+
+    @classmethod
+    def expand(cls, raw: Any) -> Any:
+        if isinstance(raw, bool):
+            return raw
+        if isinstance(raw, int | Decimal):
+            return {"value": raw}
+        if isinstance(raw, str):
+            if raw.strip().lower() == NOT_REPORTED:
+                return {"not_reported": ""}
+            m = _SHORT.match(raw)
+            if m:
+                out: dict[str, Any] = {"value": Decimal(m["num"].replace("−", "-"))}
+                if m["rel"]:
+                    out["relation"] = _RELATION_ALIASES.get(m["rel"], m["rel"])
+                if m["pct"]:
+                    out["unit"] = "%"
+                return out
+            raise PydanticCustomError(
+                "value_form",
+                "expected a number, 'not reported', a short form such as '<0.0001' or "
+                "'16%', or a mapping with 'value'",
+            )
+        return raw
+
+    @property
+    def reported(self) -> bool:
+        """False for a value the sources do not give."""
+        return self.not_reported is None
+
+    @model_validator(mode="after")
+    def _value_or_not_reported(self) -> Value:
+        given = self.value is not None or self.n is not None or self.N is not None
+        if self.not_reported is not None and given:
+            raise PydanticCustomError(
+                "not_reported_conflict", "a value cannot be both given and 'not reported'"
+            )
+        if self.not_reported is None and not given:
+            raise PydanticCustomError(
+                "value_missing", "give 'value' (or n and N), or say 'not reported'"
+            )
+        return self
+
+
+class Tally(Value):
+    """An event count in one arm or group: n / N (%), with serious and fatal counts."""
+
+    unit: str | None = "%"
+    serious: Count | None = None
+    fatal: Count | None = None
+
+    @model_validator(mode="after")
+    def _value_or_not_reported(self) -> Tally:
+        if self.serious is not None or self.fatal is not None:
+            return self
+        super()._value_or_not_reported()
+        return self
+
+
+class Fact(Reported):
+    """A sourced statement in words (design, population, a note)."""
+
+    _short_schema: ClassVar[dict[str, Any]] = {"type": "string"}
+
+    text: Text
+
+    @classmethod
+    def expand(cls, raw: Any) -> Any:
+        return {"text": raw} if isinstance(raw, str) else raw
+
+
+class Flag(Reported):
+    """A sourced yes/no, such as whether an endpoint was met."""
+
+    _short_schema: ClassVar[dict[str, Any]] = {"type": "boolean"}
+
+    value: Annotated[bool, Strict()]
+    note: Text | None = None
+
+    @classmethod
+    def expand(cls, raw: Any) -> Any:
+        return {"value": raw} if isinstance(raw, bool) else raw
+
+
+Shape = Literal["one", "many", "map"]
+_Member = type["Reported"] | type["Sourced"]
+
+
+def _sourced_member(annotation: Any, shape: Shape = "one") -> tuple[_Member, Shape] | None:
+    """The Reported/Sourced class in ``X``, ``X | None``, ``tuple[X, ...]``, ``dict[str, X]``."""
+    origin = typing.get_origin(annotation)
+    if origin in (Union, types.UnionType, Annotated):
+        for arg in typing.get_args(annotation):
+            found = _sourced_member(arg, shape)
+            if found is not None:
+                return found
+        return None
+    if origin is tuple:
+        return _sourced_member(typing.get_args(annotation)[0], "many")
+    if origin is dict:
+        return _sourced_member(typing.get_args(annotation)[1], "map")
+    if isinstance(annotation, type) and issubclass(annotation, Reported | Sourced):
+        return annotation, shape
+    return None
+
+
+@functools.cache
+def _inheriting_fields(cls: type[BaseModel]) -> dict[str, tuple[_Member, Shape]]:
+    out: dict[str, tuple[_Member, Shape]] = {}
+    for name, info in cls.model_fields.items():
+        found = _sourced_member(info.annotation)
+        if found is not None and name != "source":
+            out[name] = found
+    return out
+
+
+def _give_source(raw: Any, member: _Member, source: str) -> Any:
+    if issubclass(member, Reported):
+        raw = member.expand(raw)
+    if isinstance(raw, dict) and "source" not in raw:
+        return {**raw, "source": source}
+    return raw
+
+
+class Sourced(Base):
+    """A record whose ``source`` is the default for the values inside it."""
+
+    source: Id | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _inherit_source(cls, raw: Any) -> Any:
+        if not isinstance(raw, dict) or not isinstance(raw.get("source"), str):
+            return raw
+        source = raw["source"]
+        out = dict(raw)
+        for name, (member, shape) in _inheriting_fields(cls).items():
+            child = out.get(name)
+            if shape == "many" and isinstance(child, list):
+                out[name] = [_give_source(c, member, source) for c in child]
+            elif shape == "map" and isinstance(child, dict):
+                out[name] = {k: _give_source(c, member, source) for k, c in child.items()}
+            elif shape == "one" and child is not None:
+                out[name] = _give_source(child, member, source)
+        return out

@@ -1,0 +1,206 @@
+"""Safe YAML reading that keeps the position of every key and value.
+
+We never let PyYAML construct Python objects: we *compose* the node graph (which
+carries start marks) and build plain values ourselves. That gives us
+
+* line and column for every value and every key, for located errors;
+* duplicate keys as errors (PyYAML's constructor silently keeps the last one);
+* no object construction from tags, no aliases (billion-laughs), bounded depth;
+* floats as :class:`~decimal.Decimal` built from the text as printed, so ``0.50``
+  keeps its two decimals: the printed precision the consistency checks rely on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .diagnostics import Code, Diagnostic, FieldPath, format_path
+from .textfile import TextError, read_text
+
+_Loader: type[yaml.SafeLoader]
+try:  # libyaml's composer is several times faster, and just as safe.
+    _Loader = yaml.CSafeLoader  # type: ignore[assignment]
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _Loader = yaml.SafeLoader
+
+MAX_DEPTH = 32
+
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+
+_int_constructor = yaml.SafeLoader("")
+
+
+Position = tuple[Path, int, int]
+
+
+@dataclass
+class SourceMap:
+    """Where each value and key of a record came from: file, 1-based line and column.
+
+    One map may hold positions from several files (a trial's YAML and its CSV of
+    adverse events), so a field path always leads back to the file that holds it.
+    """
+
+    file: Path
+    values: dict[FieldPath, Position] = field(default_factory=dict)
+    keys: dict[FieldPath, Position] = field(default_factory=dict)
+
+    def locate(self, path: FieldPath, *, key: bool = False) -> Position:
+        """Position of ``path``; of its key if ``key``; else of the nearest ancestor."""
+        probe = tuple(path)
+        while probe:
+            if key and probe in self.keys:
+                return self.keys[probe]
+            if probe in self.values:
+                return self.values[probe]
+            probe = probe[:-1]
+        return self.values.get((), (self.file, 1, 1))
+
+    def diagnostic(
+        self, path: FieldPath, message: str, *, key: bool = False, **kw: Any
+    ) -> Diagnostic:
+        """A diagnostic for ``path``, located in whichever file holds it."""
+        file, line, col = self.locate(path, key=key)
+        return Diagnostic(file, line, col, message, field=format_path(path), **kw)
+
+    def mount(self, other: SourceMap, prefix: FieldPath) -> None:
+        """Take over ``other``'s positions, with ``prefix`` put before each path."""
+        for path, pos in other.values.items():
+            self.values[(*prefix, *path)] = pos
+        for path, pos in other.keys.items():
+            self.keys[(*prefix, *path)] = pos
+
+
+class _Builder:
+    def __init__(self, smap: SourceMap) -> None:
+        self.smap = smap
+        self.errors: list[Diagnostic] = []
+        self.seen: set[int] = set()
+
+    def error(self, node: yaml.Node, path: FieldPath, message: str) -> None:
+        m = node.start_mark
+        self.errors.append(
+            Diagnostic(
+                self.smap.file, m.line + 1, m.column + 1, message, field=format_path(path)
+            )
+        )
+
+    def _pos(self, node: yaml.Node) -> Position:
+        return (self.smap.file, node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def build(self, node: yaml.Node, path: FieldPath) -> Any:
+        if id(node) in self.seen:
+            self.error(node, path, "anchors and aliases are not supported in data files")
+            return None
+        self.seen.add(id(node))
+        self.smap.values[path] = self._pos(node)
+        if len(path) > MAX_DEPTH:
+            self.error(node, path, f"nested more than {MAX_DEPTH} levels deep")
+            return None
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != _SEQ:
+                self.error(node, path, f"tag {node.tag!r} is not allowed in data files")
+                return None
+            return [self.build(child, (*path, i)) for i, child in enumerate(node.value)]
+        assert isinstance(node, yaml.ScalarNode)
+        return self._scalar(node, path)
+
+    def _mapping(self, node: yaml.MappingNode, path: FieldPath) -> dict[str, Any] | None:
+        if node.tag != _MAP:
+            self.error(node, path, f"tag {node.tag!r} is not allowed in data files")
+            return None
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in (_STR, _INT):
+                self.error(key_node, path, "mapping keys must be plain names")
+                continue
+            key = str(key_node.value)
+            child = (*path, key)
+            if key in out:
+                first = self.smap.keys[child][1]
+                self.error(
+                    key_node, child, f"duplicate key {key!r} (first given on line {first})"
+                )
+                continue
+            self.smap.keys[child] = self._pos(key_node)
+            out[key] = self.build(value_node, child)
+        return out
+
+    def _scalar(self, node: yaml.ScalarNode, path: FieldPath) -> Any:
+        tag, text = node.tag, node.value
+        if tag == _STR:
+            return text
+        if tag == _NULL:
+            return None
+        if tag == _BOOL:
+            return text.lower() in ("true", "yes", "on")
+        if tag == _TIMESTAMP:
+            return text  # dates are validated (and kept as printed) by the model
+        if tag == _INT:
+            try:
+                return _int_constructor.construct_yaml_int(node)
+            except ValueError:
+                self.error(node, path, f"number is too large: {text[:40]}…")
+                return None
+        if tag == _FLOAT:
+            try:
+                value = Decimal(text.replace("_", ""))
+            except InvalidOperation:
+                value = Decimal("NaN")
+            if not value.is_finite():
+                self.error(node, path, f"expected a finite number, found {text!r}")
+                return None
+            return value
+        self.error(node, path, f"tag {tag!r} is not allowed in data files")
+        return None
+
+
+@dataclass
+class YamlDocument:
+    """A parsed file: its plain data, where everything is, and what went wrong."""
+
+    data: Any
+    smap: SourceMap
+    errors: list[Diagnostic]
+
+
+def read_yaml(path: Path) -> YamlDocument:
+    """Parse ``path`` safely; never raises for bad content, returns diagnostics instead."""
+    smap = SourceMap(path)
+    try:
+        text = read_text(path)
+    except TextError as exc:
+        return YamlDocument(None, smap, [exc.diagnostic])
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = exc.problem or "invalid YAML"
+        context = f" ({exc.context})" if exc.context else ""
+        diag = Diagnostic(path, line, col, f"YAML syntax error: {problem}{context}", code=Code.SYNTAX)
+        return YamlDocument(None, smap, [diag])
+    except yaml.YAMLError as exc:  # e.g. multiple documents, reader errors
+        diag = Diagnostic(path, 1, 1, f"YAML error: {exc}", code=Code.SYNTAX)
+        return YamlDocument(None, smap, [diag])
+    if root is None:
+        return YamlDocument(
+            None, smap, [Diagnostic(path, 1, 1, "file is empty", code=Code.SCHEMA)]
+        )
+    builder = _Builder(smap)
+    data = builder.build(root, ())
+    return YamlDocument(data, smap, builder.errors)

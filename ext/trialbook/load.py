@@ -162,7 +162,9 @@ def load_dataset(root: Path) -> LoadResult:
             prov, ids = check.check_provenance(trial, smap, known_sources)
             errs += prov
             cited |= ids
-            if trial.id in trials:
+            if trial.id != stem:
+                errs.append(smap.diagnostic(("id",), f"trial id {trial.id!r} must match the file name {stem!r}", code=Code.SCHEMA))
+            elif trial.id in trials:
                 errs.append(smap.diagnostic(("id",), f"duplicate trial id {trial.id!r}: also in {trials[trial.id].files[0].name}", code=Code.DUPLICATE))
         diagnostics += errs
         if trial is None or has_errors(errs):

@@ -1,0 +1,40 @@
+"""The Sphinx layer: the one registration hub of trialbook.
+
+Each module owns one feature and exposes ``setup_<feature>(app)``; this hub calls
+them in order and declares the extension's metadata.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .. import __version__
+from .config import setup_config
+from .dataset import setup_dataset
+from .outcome_table import setup_outcome_table
+from .pages import setup_pages
+from .trial_summary import setup_trial_summary
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+
+#: Bump when what we store in the environment changes shape (forces a full re-read).
+ENV_VERSION = 1
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    """Register config values, events, directives; see each ``setup_*``."""
+    app.setup_extension("myst_parser")
+    setup_config(app)
+    setup_dataset(app)
+    setup_pages(app)
+    setup_outcome_table(app)
+    setup_trial_summary(app)
+    return {
+        "version": __version__,
+        "env_version": ENV_VERSION,
+        # Directives keep no state of their own in the environment: dependencies are
+        # recorded with env.note_dependency, which Sphinx merges across processes.
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

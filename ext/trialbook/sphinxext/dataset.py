@@ -1,0 +1,94 @@
+"""The dataset of a build: loaded once, reported once, with per-trial digests.
+
+At ``builder-inited`` the data directory is loaded and checked, its diagnostics are
+logged, and a small *digest file* is written for every trial (and one for the
+shared files, one for the set of trials) -- but only when the content changed.
+Directives record these digest files as dependencies instead of the data files
+themselves: Sphinx compares modification times, so touching a data file without
+changing it re-reads nothing, and editing one trial re-reads only its pages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..diagnostics import Severity
+from ..load import load_dataset, trial_files
+from ..model import Dataset
+from .warnings import report
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.environment import BuildEnvironment
+
+DIGEST_DIR = "trialbook-digests"
+SHARED = "_shared"
+TRIAL_SET = "_trials"
+
+
+@dataclass(frozen=True)
+class BuildState:
+    """What a build knows about the data: the dataset and its digest files."""
+
+    dataset: Dataset
+    digest_dir: Path
+
+    def digest_file(self, name: str) -> Path:
+        """The digest file of a trial id, or of ``SHARED`` / ``TRIAL_SET``."""
+        return self.digest_dir / f"{name}.sha256"
+
+
+#: Build states by doctree directory: one per build, inherited by parallel workers
+#: (they fork after builder-inited). Kept off the environment, which is pickled.
+_STATES: dict[Path, BuildState] = {}
+
+
+def _digest(paths: list[Path]) -> str:
+    h = hashlib.sha256()
+    for path in paths:
+        h.update(path.name.encode() + b"\0")
+        h.update(path.read_bytes() if path.is_file() else b"<missing>")
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def _write_if_changed(path: Path, text: str) -> None:
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+
+
+def data_dir(app: Sphinx) -> Path:
+    """The data directory as configured, resolved against the source directory."""
+    return (Path(app.srcdir) / app.config.trialbook_data_dir).resolve()
+
+
+def _load(app: Sphinx) -> None:
+    root = data_dir(app)
+    result = load_dataset(root)
+    for diagnostic in result.diagnostics:
+        report(diagnostic)
+    if any(d.severity is Severity.ERROR for d in result.diagnostics):
+        app.statuscode = 1  # data errors fail the build even without -W
+    digest_dir = Path(app.doctreedir) / DIGEST_DIR
+    digest_dir.mkdir(parents=True, exist_ok=True)
+    state = BuildState(result.dataset, digest_dir)
+    files = trial_files(root)
+    for trial_id, paths in files.items():
+        _write_if_changed(state.digest_file(trial_id), _digest(list(paths)))
+    shared = [root / name for name in ("sources.yaml", "interventions.yaml", "milestones.yaml")]
+    _write_if_changed(state.digest_file(SHARED), _digest(shared))
+    _write_if_changed(state.digest_file(TRIAL_SET), "\n".join(sorted(files)) + "\n")
+    _STATES[Path(app.doctreedir)] = state
+
+
+def state_of(env: BuildEnvironment) -> BuildState:
+    """The build's data state (loaded at ``builder-inited``)."""
+    return _STATES[Path(env.doctreedir)]
+
+
+def setup_dataset(app: Sphinx) -> None:
+    """Load the data before pages are generated and sources are read."""
+    app.connect("builder-inited", _load, priority=400)

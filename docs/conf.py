@@ -38,17 +38,11 @@ latex_elements = {
     "papersize": "a4paper",
     "pointsize": "10pt",
     "fontpkg": r"\usepackage{tgtermes}\usepackage{tgheros}\usepackage{tgcursor}",
-    # Characters the data uses that pdflatex does not map by itself.
     "preamble": r"""
 % Tables of results are dense: set them a size smaller than the text.
 \usepackage{etoolbox}
 \AtBeginEnvironment{tabular}{\small}
 \AtBeginEnvironment{longtable}{\small}
-\DeclareUnicodeCharacter{2248}{\ensuremath{\approx}}
-\DeclareUnicodeCharacter{2264}{\ensuremath{\leq}}
-\DeclareUnicodeCharacter{2265}{\ensuremath{\geq}}
-\DeclareUnicodeCharacter{00B5}{\textmu}
-\DeclareUnicodeCharacter{2212}{\ensuremath{-}}
 """,
     "sphinxsetup": "TableRowColorOdd={gray}{0.97}",
 }

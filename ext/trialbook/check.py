@@ -8,6 +8,8 @@ handbook shows; an acknowledgement with nothing to acknowledge is a warning.
 
 from __future__ import annotations
 
+import functools
+import typing
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -22,12 +24,28 @@ from .values import Reported, Sourced, Value
 from .yamlread import SourceMap
 
 
+@functools.cache
+def _model_children(cls: type[BaseModel]) -> tuple[str, ...]:
+    """Fields of ``cls`` that can hold models (plain text and numbers are skipped)."""
+
+    def holds_model(annotation: Any) -> bool:
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            return True
+        return any(holds_model(arg) for arg in typing.get_args(annotation))
+
+    return tuple(
+        name
+        for name, info in cls.model_fields.items()
+        if name != "source" and holds_model(info.annotation)
+    )
+
+
 def iter_reported(obj: Any, path: FieldPath = ()) -> Iterator[tuple[FieldPath, Reported]]:
     """Every reported value inside ``obj``, with its field path."""
     if isinstance(obj, Reported):
         yield path, obj
     if isinstance(obj, BaseModel):
-        for name in type(obj).model_fields:
+        for name in _model_children(type(obj)):
             yield from iter_reported(getattr(obj, name), (*path, name))
     elif isinstance(obj, tuple):
         for i, item in enumerate(obj):
@@ -53,8 +71,8 @@ def iter_sourced(
     elif isinstance(obj, Sourced) and obj.source is not None:
         yield path, obj.source, False
     if isinstance(obj, BaseModel):
-        for name in type(obj).model_fields:
-            if name != "source":
+        for name in _model_children(type(obj)):
+            if name != "other_reports":
                 yield from iter_sourced(getattr(obj, name), (*path, name))
     elif isinstance(obj, tuple):
         for i, item in enumerate(obj):

@@ -155,6 +155,7 @@ def load_dataset(root: Path) -> LoadResult:
 
     trials: dict[str, TrialRecord] = {}
     failed: dict[str, tuple[Path, ...]] = {}
+    trials_failed_to_parse: list[str] = []
     for stem, files in trial_files(root).items():
         trial, smap, errs = _read_trial(files)
         if trial is not None:
@@ -167,6 +168,8 @@ def load_dataset(root: Path) -> LoadResult:
             elif trial.id in trials:
                 errs.append(smap.diagnostic(("id",), f"duplicate trial id {trial.id!r}: also in {trials[trial.id].files[0].name}", code=Code.DUPLICATE))
         diagnostics += errs
+        if trial is None:
+            trials_failed_to_parse.append(stem)
         if trial is None or has_errors(errs):
             failed[trial.id if trial is not None else stem] = files
         else:
@@ -185,8 +188,10 @@ def load_dataset(root: Path) -> LoadResult:
 
     for key, source in sources.items():
         cited |= {m.cites for m in source.miscitations}
+    # A file that did not validate may cite any source: say nothing rather than guess.
+    unreadable = any(trials_failed_to_parse)
     for key in sources:
-        if key not in cited and src_file is not None:
+        if key not in cited and src_file is not None and not unreadable:
             diagnostics.append(
                 src_map.diagnostic(
                     (*source_paths[key], "id"),

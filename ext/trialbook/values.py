@@ -271,7 +271,10 @@ def _inheriting_fields(cls: type[BaseModel]) -> dict[str, tuple[_Member, Shape]]
 
 def _give_source(raw: Any, member: _Member, source: str) -> Any:
     if issubclass(member, Reported):
-        raw = member.expand(raw)
+        try:
+            raw = member.expand(raw)
+        except PydanticCustomError:
+            return raw  # the value's own validator reports it, at its own path
     if isinstance(raw, dict) and "source" not in raw:
         return {**raw, "source": source}
     return raw

@@ -22,11 +22,27 @@ import yaml
 from .diagnostics import Code, Diagnostic, FieldPath, format_path
 from .textfile import TextError, read_text
 
-_Loader: type[yaml.SafeLoader]
+_Base: type[yaml.SafeLoader]
 try:  # libyaml's composer is several times faster, and just as safe.
-    _Loader = yaml.CSafeLoader  # type: ignore[assignment]
+    _Base = yaml.CSafeLoader  # type: ignore[assignment]
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.SafeLoader
+    _Base = yaml.SafeLoader
+
+_PLAIN = "!trialbook/plain"
+_safe_resolver = yaml.SafeLoader("")
+
+
+class _Loader(_Base):  # type: ignore[valid-type,misc]
+    """Defers the resolution of plain scalars to :meth:`_Builder._scalar`.
+
+    PyYAML resolves every scalar while composing, in Python; most of our scalars
+    are plain text or numbers we resolve anyway, so we do it once, there.
+    """
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode and implicit[0]:
+            return _PLAIN
+        return str(_safe_resolver.resolve(kind, value, implicit))
 
 MAX_DEPTH = 32
 
@@ -83,6 +99,13 @@ class SourceMap:
             self.keys[(*prefix, *path)] = pos
 
 
+def _plain_tag(text: str) -> str:
+    """The tag YAML 1.1 gives a plain scalar (what SafeLoader's resolver would say)."""
+    if text and (text[0].isalpha() or text[0] in "_/") and text[0] not in "yYnNtTfFoO~":
+        return _STR  # fast path: words that cannot be a bool, null or number
+    return str(_safe_resolver.resolve(yaml.ScalarNode, text, (True, False)))
+
+
 class _Builder:
     def __init__(self, smap: SourceMap) -> None:
         self.smap = smap
@@ -125,7 +148,10 @@ class _Builder:
             return None
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in (_STR, _INT):
+            key_tag = key_node.tag
+            if key_tag == _PLAIN:
+                key_tag = _plain_tag(key_node.value)
+            if not isinstance(key_node, yaml.ScalarNode) or key_tag not in (_STR, _INT):
                 self.error(key_node, path, "mapping keys must be plain names")
                 continue
             key = str(key_node.value)
@@ -142,6 +168,8 @@ class _Builder:
 
     def _scalar(self, node: yaml.ScalarNode, path: FieldPath) -> Any:
         tag, text = node.tag, node.value
+        if tag == _PLAIN:
+            tag = _plain_tag(text)
         if tag == _STR:
             return text
         if tag == _NULL:

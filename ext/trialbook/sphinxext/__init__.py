@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from .. import __version__
 from .config import setup_config
 from .dataset import setup_dataset
+from .latex import setup_latex
 from .outcome_table import setup_outcome_table
 from .pages import setup_pages
 from .trial_summary import setup_trial_summary
@@ -27,6 +28,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("myst_parser")
     setup_config(app)
     setup_dataset(app)
+    setup_latex(app)
     setup_pages(app)
     setup_outcome_table(app)
     setup_trial_summary(app)

@@ -1,0 +1,50 @@
+"""Shared fixtures: Sphinx's testing fixtures and our test roots."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sphinx.testing.util import SphinxTestApp
+
+pytest_plugins = ["sphinx.testing.fixtures"]
+
+TESTS = Path(__file__).resolve().parent
+REPO = TESTS.parent
+
+
+@pytest.fixture(scope="session")
+def rootdir() -> Path:
+    """Where ``@pytest.mark.sphinx(testroot=...)`` finds ``roots/test-*``."""
+    return TESTS / "roots"
+
+
+@pytest.fixture
+def handbook_copy(tmp_path: Path) -> Path:
+    """A copy of the real ``docs/`` and ``data/`` (builds write generated pages)."""
+    shutil.copytree(REPO / "docs", tmp_path / "docs", ignore=shutil.ignore_patterns("trials"))
+    shutil.copytree(REPO / "data", tmp_path / "data")
+    return tmp_path
+
+
+@pytest.fixture
+def build(make_app: Callable[..., SphinxTestApp]) -> Callable[..., SphinxTestApp]:
+    """Build a project once and release Sphinx's global registries.
+
+    Several builds of one project in one test (the incremental tests) need each
+    app cleaned up before the next is made, or docutils warns that every node
+    and directive is registered twice.
+    """
+
+    def run(buildername: str, srcdir: Path, **kwargs: Any) -> SphinxTestApp:
+        app = make_app(buildername, srcdir=srcdir, **kwargs)
+        try:
+            app.build()
+        finally:
+            app.cleanup()
+        return app
+
+    return run

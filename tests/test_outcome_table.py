@@ -1,0 +1,146 @@
+"""outcome-table: doctree, HTML and LaTeX output, and bad options in pages."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+import pytest
+from docutils import nodes
+from sphinx.util.console import strip_colors
+
+if TYPE_CHECKING:
+    from sphinx.testing.util import SphinxTestApp
+
+NBSP = "\u00a0"
+
+
+def _rows(table: nodes.table) -> list[list[str]]:
+    return [[entry.astext() for entry in row] for row in table.findall(nodes.row)]
+
+
+@pytest.mark.sphinx("html", testroot="basic", srcdir="outcome-table-doctree")
+def test_doctree_is_a_titled_table_with_formatted_numbers(app: SphinxTestApp) -> None:
+    app.build()
+    doctree = app.env.get_doctree("index")
+    (table,) = list(doctree.findall(nodes.table))
+    assert table.next_node(nodes.title).astext() == "Main endpoints"
+    assert "main-endpoints" in table["ids"]
+    rows = _rows(table)
+    assert rows[0][:2] == ["Trial", "Endpoint"]
+    body = rows[1:]
+    # Default role "primary" takes primary and co-primary outcomes of every trial.
+    assert [(r[0], r[1]) for r in body] == [("ALPHA", "Relapse rate"), ("BETA", "Responders")]
+    alpha = body[0]
+    assert "0.20 (0.15–0.26)" in alpha[2]
+    assert "Placebo" in alpha[3] and "0.40" in alpha[3]
+    assert alpha[4] == "0.50 (0.38–0.66)"
+    assert alpha[5] == f"p{NBSP}<{NBSP}0.0001"
+    assert alpha[6] == "50%"
+    assert alpha[7] == "Yes"
+    beta = body[1]
+    assert "30/45 (67%)" in beta[2]
+    assert beta[4] == "–"  # no estimate reported
+    assert beta[7] == "No"
+
+
+@pytest.mark.sphinx("html", testroot="basic", srcdir="outcome-table-html")
+def test_html_numbers_the_table_and_resolves_numref(app: SphinxTestApp) -> None:
+    app.build()
+    html = (app.outdir / "index.html").read_text(encoding="utf-8")
+    assert re.search(r'<span class="caption-number">Table 1 </span><span class="caption-text">Main endpoints', html)
+    assert re.search(r'href="#main-endpoints"[^>]*><span class="std std-numref">Table 1</span>', html)
+    assert "0.50 (0.38–0.66)" in html
+    assert f"p{NBSP}&lt;{NBSP}0.0001" in html or "p&nbsp;&lt;&nbsp;0.0001" in html
+    other = (app.outdir / "other.html").read_text(encoding="utf-8")
+    assert "Responders" in other and "Relapse rate" not in other
+    assert not app.warning.getvalue()
+
+
+@pytest.mark.sphinx("html", testroot="basic", srcdir="outcome-table-role")
+def test_role_all_and_trials_option_select_rows(app: SphinxTestApp) -> None:
+    app.build()
+    (table,) = list(app.env.get_doctree("trials/alpha").findall(nodes.table))
+    names = [r[1] for r in _rows(table)[1:]]
+    assert names == ["Relapse rate", "EDSS change"]
+    edss = _rows(table)[2]
+    assert "−0.20" in edss[2] and "+0.10" in edss[3]  # mean changes carry their sign
+
+
+@pytest.mark.sphinx("latex", testroot="basic", srcdir="outcome-table-latex")
+def test_latex_caption_label_widths_and_numbers(app: SphinxTestApp) -> None:
+    app.build()
+    tex = (app.outdir / "basic.tex").read_text(encoding="utf-8")
+    assert r"\sphinxcaption{Main endpoints}" in tex
+    assert r"\label{\detokenize{index:main-endpoints}}" in tex
+    assert r"\sphinxcrossref{Table \ref{\detokenize{index:main-endpoints}}}" in tex or (
+        r"\ref{\detokenize{index:main-endpoints}}" in tex
+    )
+    # Ragged-right columns whose widths add up to the line width.
+    spec = re.search(r"\\begin\{tabular\}\[t\]\{(.*)\}\n", tex)
+    assert spec is not None
+    widths = [int(w) for w in re.findall(r"\\X\{(\d+)\}\{100\}", spec.group(1))]
+    assert len(widths) == 8 and sum(widths) == 100
+    assert r"\raggedright" in spec.group(1)
+    assert "0.50 (0.38\\textendash{}0.66)" in tex
+    assert f"p{NBSP}\\textless{{}}{NBSP}0.0001" in tex
+    assert "−0.20" in tex  # a minus sign (declared in trialbook.sty), not a hyphen
+    assert r"\usepackage{trialbook}" in tex
+    assert (app.outdir / "trialbook.sty").is_file()
+    assert not app.warning.getvalue()
+
+
+BAD_PAGE = """\
+# Bad
+
+```{outcome-table}
+:trials: gamma
+```
+
+```{outcome-table}
+:trials: alpah
+```
+
+```{outcome-table}
+:role: tertiary
+```
+
+```{outcome-table}
+:role: bogus
+```
+
+```{outcome-table}
+:outcomes: nothing-here
+```
+
+```{outcome-table}
+:colour: red
+```
+
+```{trial-summary} nobody
+```
+"""
+
+
+@pytest.mark.sphinx("html", testroot="basic", srcdir="outcome-table-bad")
+def test_bad_selections_warn_at_page_and_line(app: SphinxTestApp) -> None:
+    (app.srcdir / "other.md").write_text(BAD_PAGE, encoding="utf-8")
+    app.build()
+    warnings = strip_colors(app.warning.getvalue())
+    assert "Traceback" not in warnings
+    src = str(app.srcdir / "other.md")
+    expected = [
+        (3, "unknown trial 'gamma' (known: alpha, beta)"),
+        (7, "unknown trial 'alpah' (did you mean 'alpha'?)"),
+        (11, "the selection has no outcomes"),
+        (15, "unknown role in 'bogus'"),
+        (19, "no outcome 'nothing-here' in the selection"),
+        (27, "unknown trial 'nobody'"),
+    ]
+    for line, text in expected:
+        assert re.search(rf"{re.escape(src)}:{line}: WARNING: .*{re.escape(text)}", warnings), (
+            line,
+            warnings,
+        )
+    assert "Unknown option key: 'colour'" in warnings
+    assert "[trialbook.reference]" in warnings and "[trialbook.directive]" in warnings

@@ -1,0 +1,64 @@
+"""The real handbook (docs/ + data/) builds clean in HTML, LaTeX and PDF."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SPHINX = [sys.executable, "-m", "sphinx", "-W", "-n", "--keep-going"]
+TRIALS = {"camms223": "CAMMS223", "care-ms-i": "CARE-MS I", "care-ms-ii": "CARE-MS II"}
+
+
+def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run(args, cwd=cwd, capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return proc
+
+
+def test_html_builds_with_warnings_as_errors(handbook_copy: Path) -> None:
+    _run([*SPHINX, "-b", "html", "docs", "build/html"], handbook_copy)
+    out = handbook_copy / "build/html"
+    assert (out / "index.html").is_file()
+    for trial_id, name in TRIALS.items():
+        html = (out / "trials" / f"{trial_id}.html").read_text(encoding="utf-8")
+        assert f"<h1>{name}" in html
+    table = (out / "primary-endpoints.html").read_text(encoding="utf-8")
+    assert "Table 1" in table
+    for figure in ("0.45 (0.32–0.63)", "54.9%", "0.51 (0.39–0.65)", "0.58 (0.38–0.87)"):
+        assert figure in table
+
+
+def test_latex_builds_with_warnings_as_errors(handbook_copy: Path) -> None:
+    _run([*SPHINX, "-b", "latex", "docs", "build/latex"], handbook_copy)
+    tex = (handbook_copy / "build/latex/trialbook-alemtuzumab.tex").read_text(encoding="utf-8")
+    assert r"\chapter{CAMMS223}" in tex
+    assert r"\sphinxcaption{Primary endpoints of the phase III trials}" in tex
+
+
+def _have_tex() -> bool:
+    return bool(shutil.which("latexmk") and shutil.which("pdflatex"))
+
+
+@pytest.mark.latexpdf
+@pytest.mark.skipif(
+    not _have_tex() and not os.environ.get("CI"),
+    reason="TeX is not installed (nox -s tests installs it; CI always has it)",
+)
+def test_pdf_compiles_with_latexmk(handbook_copy: Path) -> None:
+    sphinx, flags = SPHINX[:3], SPHINX[3:]
+    _run([*sphinx, "-M", "latexpdf", "docs", "build", *flags], handbook_copy)
+    pdf = handbook_copy / "build/latex/trialbook-alemtuzumab.pdf"
+    assert pdf.stat().st_size > 10_000
+    if shutil.which("pdftotext"):
+        text = subprocess.run(
+            ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        for name in TRIALS.values():
+            assert name in text
+        assert "0.45" in text and "(0.32–0.63)" in text  # a cell may wrap after the estimate
+        assert "CONTENTS" in text.upper() and ". . ." in text  # a table of contents

@@ -1,0 +1,142 @@
+"""Builds that stay exact: no-op rebuilds, edits, touches, additions, -j 2.
+
+Modelled on sphinxcontrib-bibtex's test_bibfiles.py and test_parallel.py: we
+record which documents each build re-reads and compare with what must be.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from sphinx.application import Sphinx
+    from sphinx.environment import BuildEnvironment
+    from sphinx.testing.util import SphinxTestApp
+
+ROOT = Path(__file__).parent / "roots" / "test-basic"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    shutil.copytree(ROOT, tmp_path / "src")
+    return tmp_path / "src"
+
+
+@pytest.fixture
+def reread(
+    make_app: Callable[..., SphinxTestApp],
+) -> Callable[[Path], set[str]]:
+    """Build ``srcdir`` once more and return the set of documents Sphinx read."""
+
+    def run(srcdir: Path) -> set[str]:
+        read: set[str] = set()
+
+        def record(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+            read.update(docnames)
+
+        app = make_app("html", srcdir=srcdir)
+        app.connect("env-before-read-docs", record)
+        try:
+            app.build()
+            assert "WARNING" not in app.warning.getvalue(), app.warning.getvalue()
+        finally:
+            app.cleanup()
+        return read
+
+    return run
+
+
+ALL = {"index", "other", "trials/alpha", "trials/beta"}
+
+
+def _touch_later(path: Path) -> None:
+    """Bump the mtime past the last build (file systems have coarse clocks)."""
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))
+
+
+def test_noop_rebuild_reads_nothing(reread: Callable[[Path], set[str]], project: Path) -> None:
+    assert reread(project) == ALL
+    assert reread(project) == set()
+
+
+def test_editing_a_trial_rereads_exactly_its_users(
+    reread: Callable[[Path], set[str]], project: Path
+) -> None:
+    reread(project)
+    beta = project / "data/trials/beta.yaml"
+    beta.write_text(beta.read_text(encoding="utf-8").replace("Open label.", "Open-label."))
+    _touch_later(beta)
+    # beta's page, the page with a table of beta only, and the page with a table of all.
+    assert reread(project) == {"trials/beta", "other", "index"}
+    alpha = project / "data/trials/alpha.yaml"
+    alpha.write_text(alpha.read_text(encoding="utf-8").replace("Double-blind.", "Masked."))
+    _touch_later(alpha)
+    assert reread(project) == {"trials/alpha", "index"}
+
+
+def test_touching_without_change_rereads_nothing(
+    reread: Callable[[Path], set[str]], project: Path
+) -> None:
+    reread(project)
+    for path in (project / "data").rglob("*.yaml"):
+        _touch_later(path)
+    assert reread(project) == set()
+
+
+def test_editing_sources_rereads_every_data_page(
+    reread: Callable[[Path], set[str]], project: Path
+) -> None:
+    reread(project)
+    sources = project / "data/sources.yaml"
+    sources.write_text(sources.read_text(encoding="utf-8").replace("J Test", "J Tests"))
+    _touch_later(sources)
+    assert reread(project) == ALL
+
+
+def test_adding_and_removing_a_trial(reread: Callable[[Path], set[str]], project: Path) -> None:
+    reread(project)
+    gamma = project / "data/trials/gamma.yaml"
+    text = (project / "data/trials/beta.yaml").read_text(encoding="utf-8")
+    gamma.write_text(text.replace("id: beta", "id: gamma").replace("BETA", "GAMMA"))
+    # The new page, and the page whose table shows every trial (and lists trials/*).
+    assert reread(project) == {"trials/gamma", "index"}
+    gamma.unlink()
+    assert reread(project) == {"index"}
+    assert not (project / "trials/gamma.md").exists()
+
+
+def _html_files(outdir: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(outdir).as_posix(): p.read_bytes()
+        for p in sorted(outdir.rglob("*"))
+        if p.is_file() and p.suffix in (".html", ".js") and ".doctrees" not in p.parts
+    }
+
+
+def test_parallel_build_equals_serial(
+    make_app: Callable[..., SphinxTestApp], tmp_path: Path
+) -> None:
+    outputs = []
+    for jobs in (0, 2):
+        src = tmp_path / f"src-{jobs}"
+        shutil.copytree(ROOT, src)
+        app = make_app("html", srcdir=src, parallel=jobs)
+        try:
+            app.build()
+            warnings = app.warning.getvalue()
+        finally:
+            app.cleanup()
+        assert "parallel" not in warnings and "WARNING" not in warnings, warnings
+        outputs.append(_html_files(app.outdir))
+    serial, parallel = outputs
+    assert serial.keys() == parallel.keys()
+    different = [name for name in serial if serial[name] != parallel[name]]
+    assert not different

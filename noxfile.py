@@ -56,7 +56,9 @@ def install_handbook(session: nox.Session) -> None:
 def html(session: nox.Session) -> None:
     """Build the HTML site into build/html."""
     install_handbook(session)
-    session.run("sphinx-build", *SPHINX_FLAGS, "-b", "html", "docs", "build/html", *session.posargs)
+    session.run(
+        "sphinx-build", *SPHINX_FLAGS, "-b", "html", "docs", "build/html", *session.posargs
+    )
 
 
 @nox.session

@@ -36,7 +36,9 @@ def make_data(folder: Path, count: int) -> None:
         (trials / f"{trial_id}.yaml").write_text(text, encoding="utf-8")
         if i % 2:  # half of them with a CSV of adverse events too
             (trials / f"{trial_id}.adverse-events.csv").write_text(
-                csv.replace("alemtuzumab-12", "alemtuzumab").replace("\n", "\ncsv-").rstrip("csv-"),
+                csv.replace("alemtuzumab-12", "alemtuzumab")
+                .replace("\n", "\ncsv-")
+                .rstrip("csv-"),
                 encoding="utf-8",
             )
 

@@ -48,8 +48,13 @@ def test_doctree_is_a_titled_table_with_formatted_numbers(app: SphinxTestApp) ->
 def test_html_numbers_the_table_and_resolves_numref(app: SphinxTestApp) -> None:
     app.build()
     html = (app.outdir / "index.html").read_text(encoding="utf-8")
-    assert re.search(r'<span class="caption-number">Table 1 </span><span class="caption-text">Main endpoints', html)
-    assert re.search(r'href="#main-endpoints"[^>]*><span class="std std-numref">Table 1</span>', html)
+    assert re.search(
+        r'<span class="caption-number">Table 1 </span><span class="caption-text">Main endpoints',
+        html,
+    )
+    assert re.search(
+        r'href="#main-endpoints"[^>]*><span class="std std-numref">Table 1</span>', html
+    )
     assert "0.50 (0.38–0.66)" in html
     assert f"p{NBSP}&lt;{NBSP}0.0001" in html or "p&nbsp;&lt;&nbsp;0.0001" in html
     other = (app.outdir / "other.html").read_text(encoding="utf-8")

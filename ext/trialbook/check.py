@@ -55,9 +55,7 @@ def iter_reported(obj: Any, path: FieldPath = ()) -> Iterator[tuple[FieldPath, R
             yield from iter_reported(item, (*path, key))
 
 
-def iter_sourced(
-    obj: Any, path: FieldPath = ()
-) -> Iterator[tuple[FieldPath, str | None, bool]]:
+def iter_sourced(obj: Any, path: FieldPath = ()) -> Iterator[tuple[FieldPath, str | None, bool]]:
     """Every ``source`` inside ``obj``: (path, source id, whether one is required).
 
     Reported values and other reports must name a source; a record's own ``source``
@@ -155,7 +153,9 @@ def check_value(c: Checker, path: FieldPath, v: Value) -> None:
     if v.ci is not None:
         low, high = v.ci
         if not low < high:
-            c.inconsistent((*path, "ci"), v, f"CI lower bound {low} is not below upper bound {high}")
+            c.inconsistent(
+                (*path, "ci"), v, f"CI lower bound {low} is not below upper bound {high}"
+            )
         elif v.value is not None and not low <= v.value <= high:
             c.inconsistent(
                 (*path, "ci"), v, f"CI {low}–{high} does not contain the estimate {v.value}"
@@ -216,7 +216,11 @@ def _duplicates(c: Checker, items: Iterable[tuple[FieldPath, str]], what: str) -
     for path, key in items:
         if key in seen:
             first = c.smap.locate(seen[key])
-            c.error((*path, "id"), f"duplicate {what} id {key!r} (first at line {first[1]})", Code.DUPLICATE)
+            c.error(
+                (*path, "id"),
+                f"duplicate {what} id {key!r} (first at line {first[1]})",
+                Code.DUPLICATE,
+            )
         else:
             seen[key] = path
 
@@ -225,11 +229,17 @@ def check_trial(trial: Trial, smap: SourceMap, interventions: Iterable[str]) -> 
     """All checks that need only the trial itself (and the intervention ids)."""
     c = Checker(smap)
     arm_ids = _arm_ids(trial)
-    _duplicates(c, [(("arms", i), a.id) for i, a in enumerate(trial.arms)]
-                + [(("groups", i), g.id) for i, g in enumerate(trial.groups)], "arm or group")
+    _duplicates(
+        c,
+        [(("arms", i), a.id) for i, a in enumerate(trial.arms)]
+        + [(("groups", i), g.id) for i, g in enumerate(trial.groups)],
+        "arm or group",
+    )
     _duplicates(c, [(("outcomes", i), o.id) for i, o in enumerate(trial.outcomes)], "outcome")
     _duplicates(
-        c, [(("adverse_events", i), e.id) for i, e in enumerate(trial.adverse_events)], "adverse event"
+        c,
+        [(("adverse_events", i), e.id) for i, e in enumerate(trial.adverse_events)],
+        "adverse event",
     )
     known_interventions = set(interventions)
     for i, arm in enumerate(trial.arms):
@@ -242,12 +252,23 @@ def check_trial(trial: Trial, smap: SourceMap, interventions: Iterable[str]) -> 
     for i, group in enumerate(trial.groups):
         for j, arm_id in enumerate(group.arms):
             if arm_id not in {a.id for a in trial.arms}:
-                c.error(("groups", i, "arms", j), _unknown("arm", arm_id, [a.id for a in trial.arms]), Code.REFERENCE)
-    for kind, records in (("outcomes", trial.outcomes), ("adverse_events", trial.adverse_events)):
-        for i, record in enumerate(records):
-            for key in record.results:
-                if key not in arm_ids:
-                    c.error((kind, i, "results", key), _unknown("arm or group", key, arm_ids), Code.REFERENCE, key=True)
+                c.error(
+                    ("groups", i, "arms", j),
+                    _unknown("arm", arm_id, [a.id for a in trial.arms]),
+                    Code.REFERENCE,
+                )
+    keyed: list[tuple[str, int, Iterable[str]]] = [
+        ("outcomes", i, o.results) for i, o in enumerate(trial.outcomes)
+    ] + [("adverse_events", i, e.results) for i, e in enumerate(trial.adverse_events)]
+    for kind, i, results in keyed:
+        for key in results:
+            if key not in arm_ids:
+                c.error(
+                    (kind, i, "results", key),
+                    _unknown("arm or group", key, arm_ids),
+                    Code.REFERENCE,
+                    key=True,
+                )
     for i, outcome in enumerate(trial.outcomes):
         if outcome.comparison is not None:
             check_comparison(c, ("outcomes", i, "comparison"), outcome.comparison, trial)
@@ -263,7 +284,9 @@ def check_trial(trial: Trial, smap: SourceMap, interventions: Iterable[str]) -> 
 def _check_sizes(c: Checker, trial: Trial) -> None:
     """Arm sizes against the trial's randomized N, and analysed against randomized."""
     total = trial.randomized.value
-    sizes = [a.randomized.value for a in trial.arms if a.randomized and a.randomized.value is not None]
+    sizes = [
+        a.randomized.value for a in trial.arms if a.randomized and a.randomized.value is not None
+    ]
     if total is not None and sizes and sum(sizes) > total:
         c.inconsistent(
             ("randomized",),
@@ -276,14 +299,24 @@ def _check_sizes(c: Checker, trial: Trial) -> None:
             if size is None or size.value is None:
                 continue
             if total is not None and size.value > total:
-                c.inconsistent((("arms", i, name)), size, f"{size.value} is more than the trial's {total} randomized")
-        if arm.randomized and arm.analysed and arm.randomized.value is not None and arm.analysed.value is not None:
-            if arm.analysed.value > arm.randomized.value:
                 c.inconsistent(
-                    ("arms", i, "analysed"),
-                    arm.analysed,
-                    f"{arm.analysed.value} analysed, more than the {arm.randomized.value} randomized",
+                    ("arms", i, name),
+                    size,
+                    f"{size.value} is more than the trial's {total} randomized",
                 )
+        randomized = arm.randomized.value if arm.randomized else None
+        analysed = arm.analysed.value if arm.analysed else None
+        if (
+            arm.analysed
+            and randomized is not None
+            and analysed is not None
+            and analysed > randomized
+        ):
+            c.inconsistent(
+                ("arms", i, "analysed"),
+                arm.analysed,
+                f"{analysed} analysed, more than the {randomized} randomized",
+            )
 
 
 def check_sources(
@@ -294,7 +327,11 @@ def check_sources(
     for key, source in sources.items():
         for i, mis in enumerate(source.miscitations):
             if mis.cites not in sources:
-                c.error((*paths[key], "miscitations", i, "cites"), _unknown("source", mis.cites, sources), Code.REFERENCE)
+                c.error(
+                    (*paths[key], "miscitations", i, "cites"),
+                    _unknown("source", mis.cites, sources),
+                    Code.REFERENCE,
+                )
     return c.diagnostics
 
 
@@ -326,7 +363,9 @@ def check_provenance(
     return c.diagnostics, cited
 
 
-def check_milestone(m: Milestone, path: FieldPath, smap: SourceMap, trials: Iterable[str]) -> list[Diagnostic]:
+def check_milestone(
+    m: Milestone, path: FieldPath, smap: SourceMap, trials: Iterable[str]
+) -> list[Diagnostic]:
     """A milestone's trials exist."""
     c = Checker(smap)
     known = set(trials)

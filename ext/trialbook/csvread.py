@@ -65,11 +65,19 @@ def read_adverse_events(path: Path) -> tuple[list[dict[str, Any]], SourceMap, li
     missing = [c for c in REQUIRED if c not in header]
     unknown = [c for c in header if c not in COLUMNS]
     if missing:
-        errors.append(Diagnostic(path, 1, 1, f"missing column(s): {', '.join(missing)}", code=Code.SCHEMA))
+        errors.append(
+            Diagnostic(path, 1, 1, f"missing column(s): {', '.join(missing)}", code=Code.SCHEMA)
+        )
     for name in unknown:
         col = _columns_of(lines[0])[header.index(name)]
         errors.append(
-            Diagnostic(path, 1, col, f"unknown column {name!r}; expected: {', '.join(COLUMNS)}", code=Code.SCHEMA)
+            Diagnostic(
+                path,
+                1,
+                col,
+                f"unknown column {name!r}; expected: {', '.join(COLUMNS)}",
+                code=Code.SCHEMA,
+            )
         )
     if errors:
         return [], smap, errors
@@ -82,7 +90,9 @@ def read_adverse_events(path: Path) -> tuple[list[dict[str, Any]], SourceMap, li
         if len(row) != len(header):
             errors.append(
                 Diagnostic(
-                    path, line, 1,
+                    path,
+                    line,
+                    1,
                     f"row has {len(row)} cells, the header has {len(header)} columns",
                     code=Code.SCHEMA,
                 )
@@ -92,7 +102,11 @@ def read_adverse_events(path: Path) -> tuple[list[dict[str, Any]], SourceMap, li
         pos = {h: (path, line, starts[i] if i < len(starts) else 1) for i, h in enumerate(header)}
         event_id, group = cells["event"], cells["group"]
         if not event_id or not group:
-            errors.append(Diagnostic(path, line, 1, "'event' and 'group' must not be empty", code=Code.SCHEMA))
+            errors.append(
+                Diagnostic(
+                    path, line, 1, "'event' and 'group' must not be empty", code=Code.SCHEMA
+                )
+            )
             continue
         index = list(events).index(event_id) if event_id in events else len(events)
         event = events.setdefault(event_id, {"id": event_id, "results": {}})
@@ -104,7 +118,14 @@ def read_adverse_events(path: Path) -> tuple[list[dict[str, Any]], SourceMap, li
             smap.values.setdefault((*base, "term"), pos["term"])
         if group in event["results"]:
             errors.append(
-                Diagnostic(path, line, pos["group"][2], f"duplicate row for event {event_id!r} and group {group!r}", field=f"{event_id}.{group}", code=Code.DUPLICATE)
+                Diagnostic(
+                    path,
+                    line,
+                    pos["group"][2],
+                    f"duplicate row for event {event_id!r} and group {group!r}",
+                    field=f"{event_id}.{group}",
+                    code=Code.DUPLICATE,
+                )
             )
             continue
         result: dict[str, Any] = {}

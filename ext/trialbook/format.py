@@ -21,9 +21,20 @@ EN_DASH = "\u2013"
 NBSP = "\u00a0"
 NOT_REPORTED = "not reported"
 
-_MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 def number(value: Decimal | int, *, signed: bool = False) -> str:
@@ -54,7 +65,10 @@ def _relation(relation: str) -> str:
 
 
 def value(v: Value, *, signed: bool = False) -> str:
-    """A reported value: ``0.45 (0.32–0.63)``, ``82/376 (22%)``, ``≈16%``, ``6/216 (2.8%), 1 fatal``."""
+    """A reported value: ``0.45 (0.32–0.63)``, ``82/376 (22%)``, ``≈16%``, ``2/9 (22%), 1 fatal``.
+
+    ``signed`` puts ``+`` before positive figures (for changes from baseline).
+    """
     if not v.reported:
         return NOT_REPORTED
     parts: list[str] = []

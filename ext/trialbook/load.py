@@ -79,15 +79,21 @@ def _read_trial(files: tuple[Path, ...]) -> tuple[Trial | None, SourceMap, list[
                 # CSV rows follow the YAML ones: shift their indices.
                 shifted = SourceMap(files[1])
                 for path, pos in csv_map.values.items():
-                    shifted.values[("adverse_events", path[0] + len(existing), *path[1:])] = pos
+                    shifted.values[("adverse_events", int(path[0]) + len(existing), *path[1:])] = (
+                        pos
+                    )
                 for path, pos in csv_map.keys.items():
-                    shifted.keys[("adverse_events", path[0] + len(existing), *path[1:])] = pos
+                    shifted.keys[("adverse_events", int(path[0]) + len(existing), *path[1:])] = pos
                 doc.smap.mount(shifted, ())
                 data = {**data, "adverse_events": [*existing, *rows]}
     if data is None or diagnostics:
         return None, doc.smap, diagnostics
     if not isinstance(data, dict):
-        return None, doc.smap, [doc.smap.diagnostic((), "expected a mapping of trial fields at the top")]
+        return (
+            None,
+            doc.smap,
+            [doc.smap.diagnostic((), "expected a mapping of trial fields at the top")],
+        )
     trial, errors = validate(Trial, data, doc.smap)
     return trial, doc.smap, errors
 
@@ -114,7 +120,9 @@ def load_dataset(root: Path) -> LoadResult:
         if path.name not in SHARED_FILES and path.suffix in (".yaml", ".yml"):
             diagnostics.append(
                 Diagnostic(
-                    path, 1, 1,
+                    path,
+                    1,
+                    1,
                     f"unknown data file {path.name!r}; expected {', '.join(SHARED_FILES)}, "
                     f"or a trial in {TRIALS_DIR}/",
                     severity=Severity.WARNING,
@@ -122,7 +130,9 @@ def load_dataset(root: Path) -> LoadResult:
             )
     for path in sorted((root / TRIALS_DIR).glob(f"*{CSV_SUFFIX}")):
         if not path.with_name(path.name.removesuffix(CSV_SUFFIX) + ".yaml").is_file():
-            diagnostics.append(Diagnostic(path, 1, 1, "CSV of adverse events has no trial file beside it"))
+            diagnostics.append(
+                Diagnostic(path, 1, 1, "CSV of adverse events has no trial file beside it")
+            )
 
     src_file, src_map, errs = _read_list(root / "sources.yaml", SourcesFile, True)
     diagnostics += errs
@@ -132,7 +142,13 @@ def load_dataset(root: Path) -> LoadResult:
         for i, source in enumerate(src_file.sources):
             if source.id in sources:
                 first = src_map.locate(source_paths[source.id])[1]
-                diagnostics.append(src_map.diagnostic(("sources", i, "id"), f"duplicate source id {source.id!r} (first at line {first})", code=Code.DUPLICATE))
+                diagnostics.append(
+                    src_map.diagnostic(
+                        ("sources", i, "id"),
+                        f"duplicate source id {source.id!r} (first at line {first})",
+                        code=Code.DUPLICATE,
+                    )
+                )
                 continue
             sources[source.id] = source
             source_paths[source.id] = ("sources", i)
@@ -147,7 +163,13 @@ def load_dataset(root: Path) -> LoadResult:
     if iv_file is not None:
         for i, iv in enumerate(iv_file.interventions):
             if iv.id in interventions:
-                diagnostics.append(iv_map.diagnostic(("interventions", i, "id"), f"duplicate intervention id {iv.id!r}", code=Code.DUPLICATE))
+                diagnostics.append(
+                    iv_map.diagnostic(
+                        ("interventions", i, "id"),
+                        f"duplicate intervention id {iv.id!r}",
+                        code=Code.DUPLICATE,
+                    )
+                )
             interventions[iv.id] = iv
         errs, ids = check.check_provenance(iv_file, iv_map, known_sources)
         diagnostics += errs
@@ -164,9 +186,22 @@ def load_dataset(root: Path) -> LoadResult:
             errs += prov
             cited |= ids
             if trial.id != stem:
-                errs.append(smap.diagnostic(("id",), f"trial id {trial.id!r} must match the file name {stem!r}", code=Code.SCHEMA))
+                errs.append(
+                    smap.diagnostic(
+                        ("id",),
+                        f"trial id {trial.id!r} must match the file name {stem!r}",
+                        code=Code.SCHEMA,
+                    )
+                )
             elif trial.id in trials:
-                errs.append(smap.diagnostic(("id",), f"duplicate trial id {trial.id!r}: also in {trials[trial.id].files[0].name}", code=Code.DUPLICATE))
+                errs.append(
+                    smap.diagnostic(
+                        ("id",),
+                        f"duplicate trial id {trial.id!r}: "
+                        f"also in {trials[trial.id].files[0].name}",
+                        code=Code.DUPLICATE,
+                    )
+                )
         diagnostics += errs
         if trial is None:
             trials_failed_to_parse.append(stem)
@@ -186,7 +221,7 @@ def load_dataset(root: Path) -> LoadResult:
         diagnostics += errs
         cited |= ids
 
-    for key, source in sources.items():
+    for source in sources.values():
         cited |= {m.cites for m in source.miscitations}
     # A file that did not validate may cite any source: say nothing rather than guess.
     unreadable = any(trials_failed_to_parse)

@@ -175,7 +175,8 @@ class Trial(Sourced):
 
     def arm_or_group(self, key: str) -> Arm | Group | None:
         """The arm or pooled group called ``key``."""
-        for item in (*self.arms, *self.groups):
+        items: tuple[Arm | Group, ...] = (*self.arms, *self.groups)
+        for item in items:
             if item.id == key:
                 return item
         return None
@@ -232,5 +233,3 @@ class Dataset:
     def trial(self, trial_id: str) -> Trial:
         """The trial called ``trial_id`` (KeyError if there is none)."""
         return self.trials[trial_id].trial
-
-

@@ -50,7 +50,11 @@ def read_text(path: Path) -> str:
         line, col = _position(data, nul)
         raise TextError(
             Diagnostic(
-                path, line, col, "file is binary (contains a NUL byte), not text", code=Code.ENCODING
+                path,
+                line,
+                col,
+                "file is binary (contains a NUL byte), not text",
+                code=Code.ENCODING,
             )
         )
     try:

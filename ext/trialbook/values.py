@@ -65,14 +65,14 @@ def _partial_date(value: Any) -> Any:
     if isinstance(value, int) and not isinstance(value, bool) and 1000 <= value <= 9999:
         value = str(value)  # a bare year, ``date: 2013``, reads as a YAML integer
     if not isinstance(value, str) or not (m := _DATE.match(value)):
-        raise PydanticCustomError(
-            "date_format", "expected a date as YYYY, YYYY-MM or YYYY-MM-DD"
-        )
+        raise PydanticCustomError("date_format", "expected a date as YYYY, YYYY-MM or YYYY-MM-DD")
     year, month, day = m.groups()
     try:
         datetime.date(int(year), int(month or 1), int(day or 1))
     except ValueError as exc:
-        raise PydanticCustomError("date_value", "not a calendar date ({reason})", {"reason": str(exc)}) from None
+        raise PydanticCustomError(
+            "date_value", "not a calendar date ({reason})", {"reason": str(exc)}
+        ) from None
     return value
 
 
@@ -183,9 +183,13 @@ class Value(Reported):
         """False for a value the sources do not give."""
         return self.not_reported is None
 
+    def _given(self) -> bool:
+        """Is any figure given?"""
+        return self.value is not None or self.n is not None or self.N is not None
+
     @model_validator(mode="after")
     def _value_or_not_reported(self) -> Value:
-        given = self.value is not None or self.n is not None or self.N is not None
+        given = self._given()
         if self.not_reported is not None and given:
             raise PydanticCustomError(
                 "not_reported_conflict", "a value cannot be both given and 'not reported'"
@@ -204,12 +208,8 @@ class Tally(Value):
     serious: Count | None = None
     fatal: Count | None = None
 
-    @model_validator(mode="after")
-    def _value_or_not_reported(self) -> Tally:
-        if self.serious is not None or self.fatal is not None:
-            return self
-        super()._value_or_not_reported()
-        return self
+    def _given(self) -> bool:
+        return super()._given() or self.serious is not None or self.fatal is not None
 
 
 class Fact(Reported):

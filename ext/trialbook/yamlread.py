@@ -42,7 +42,8 @@ class _Loader(_Base):  # type: ignore[valid-type,misc]
     def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
         if kind is yaml.ScalarNode and implicit[0]:
             return _PLAIN
-        return str(_safe_resolver.resolve(kind, value, implicit))
+        return str(_safe_resolver.resolve(kind, value, implicit))  # type: ignore[no-untyped-call]
+
 
 MAX_DEPTH = 32
 
@@ -103,7 +104,7 @@ def _plain_tag(text: str) -> str:
     """The tag YAML 1.1 gives a plain scalar (what SafeLoader's resolver would say)."""
     if text and (text[0].isalpha() or text[0] in "_/") and text[0] not in "yYnNtTfFoO~":
         return _STR  # fast path: words that cannot be a bool, null or number
-    return str(_safe_resolver.resolve(yaml.ScalarNode, text, (True, False)))
+    return str(_safe_resolver.resolve(yaml.ScalarNode, text, (True, False)))  # type: ignore[no-untyped-call]
 
 
 class _Builder:
@@ -115,9 +116,7 @@ class _Builder:
     def error(self, node: yaml.Node, path: FieldPath, message: str) -> None:
         m = node.start_mark
         self.errors.append(
-            Diagnostic(
-                self.smap.file, m.line + 1, m.column + 1, message, field=format_path(path)
-            )
+            Diagnostic(self.smap.file, m.line + 1, m.column + 1, message, field=format_path(path))
         )
 
     def _pos(self, node: yaml.Node) -> Position:
@@ -158,9 +157,7 @@ class _Builder:
             child = (*path, key)
             if key in out:
                 first = self.smap.keys[child][1]
-                self.error(
-                    key_node, child, f"duplicate key {key!r} (first given on line {first})"
-                )
+                self.error(key_node, child, f"duplicate key {key!r} (first given on line {first})")
                 continue
             self.smap.keys[child] = self._pos(key_node)
             out[key] = self.build(value_node, child)
@@ -220,7 +217,9 @@ def read_yaml(path: Path) -> YamlDocument:
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or "invalid YAML"
         context = f" ({exc.context})" if exc.context else ""
-        diag = Diagnostic(path, line, col, f"YAML syntax error: {problem}{context}", code=Code.SYNTAX)
+        diag = Diagnostic(
+            path, line, col, f"YAML syntax error: {problem}{context}", code=Code.SYNTAX
+        )
         return YamlDocument(None, smap, [diag])
     except yaml.YAMLError as exc:  # e.g. multiple documents, reader errors
         diag = Diagnostic(path, 1, 1, f"YAML error: {exc}", code=Code.SYNTAX)

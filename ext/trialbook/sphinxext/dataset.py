@@ -62,7 +62,7 @@ def _write_if_changed(path: Path, text: str) -> None:
 
 def data_dir(app: Sphinx) -> Path:
     """The data directory as configured, resolved against the source directory."""
-    return (Path(app.srcdir) / app.config.trialbook_data_dir).resolve()
+    return (Path(app.srcdir) / str(app.config.trialbook_data_dir)).resolve()
 
 
 def _load(app: Sphinx) -> None:

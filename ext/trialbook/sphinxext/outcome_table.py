@@ -8,7 +8,8 @@ numbered, can be referenced with ``numref``, and renders in HTML and LaTeX.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from docutils import nodes
 from docutils.parsers.rst import directives
@@ -71,10 +72,7 @@ def _arm_cell(trial: Trial, outcome: Outcome, keys: list[str]) -> nodes.entry:
 def _sides(outcome: Outcome) -> tuple[list[str], list[str]]:
     """Result keys shown as treatment and as control."""
     keys = list(outcome.results)
-    if outcome.comparison is not None:
-        control = outcome.comparison.control
-    else:
-        control = keys[-1]
+    control = outcome.comparison.control if outcome.comparison is not None else keys[-1]
     return [k for k in keys if k != control], [k for k in keys if k == control]
 
 
@@ -126,7 +124,7 @@ class OutcomeTable(TrialbookDirective):
     """
 
     has_content = False
-    option_spec: ClassVar[dict[str, object]] = {  # type: ignore[misc]
+    option_spec: ClassVar[dict[str, Callable[[str], Any]]] = {
         "trials": directives.unchanged,
         "outcomes": directives.unchanged,
         "role": directives.unchanged,

@@ -35,9 +35,9 @@ def summary_fields(trial: Trial) -> nodes.field_list:
     if trial.aliases:
         fields += _field("Also known as", paragraph(", ".join(trial.aliases)))
     for reg in trial.registrations:
-        ref = nodes.reference("", reg.id, refuri=f"https://clinicaltrials.gov/study/{reg.id}")
-        if reg.registry != "ClinicalTrials.gov":
-            ref = nodes.inline("", reg.id)
+        ref: nodes.Element = nodes.inline("", reg.id)
+        if reg.registry == "ClinicalTrials.gov":
+            ref = nodes.reference("", reg.id, refuri=f"https://clinicaltrials.gov/study/{reg.id}")
         fields += _field(reg.registry, paragraph(ref))
     fields += _field("Phase", paragraph(trial.phase))
     fields += _field("Design", _fact(trial.design))
@@ -45,7 +45,7 @@ def summary_fields(trial: Trial) -> nodes.field_list:
         fields += _field("Population", _fact(trial.population))
     if trial.duration:
         fields += _field("Duration", _fact(trial.duration))
-    randomized = [value_node(trial.randomized)]
+    randomized: list[nodes.Node] = [value_node(trial.randomized)]
     if trial.allocation:
         randomized.append(nodes.Text(f", allocated {trial.allocation.text}"))
     fields += _field("Randomized", paragraph(*randomized))
@@ -55,7 +55,11 @@ def summary_fields(trial: Trial) -> nodes.field_list:
     arms = nodes.bullet_list()
     for arm in trial.arms:
         parts: list[nodes.Node | str] = [nodes.strong("", arm.label)]
-        for label, size in (("randomized", arm.randomized), ("analysed", arm.analysed), ("safety population", arm.safety)):
+        for label, size in (
+            ("randomized", arm.randomized),
+            ("analysed", arm.analysed),
+            ("safety population", arm.safety),
+        ):
             if isinstance(size, Value):
                 parts += [f"; {label} ", value_node(size)]
         arms += nodes.list_item("", paragraph(*parts))
@@ -97,4 +101,3 @@ class TrialSummary(TrialbookDirective):
 def setup_trial_summary(app: Sphinx) -> None:
     """Register the ``trial-summary`` directive."""
     app.add_directive("trial-summary", TrialSummary)
-

@@ -38,11 +38,17 @@ COLUMNS = (
 )
 
 
-def latex_colspec() -> addnodes.tabular_col_spec:
+def columns(with_trial: bool) -> tuple[tuple[str, int], ...]:
+    """The columns shown: the trial column only when rows come from several trials."""
+    return COLUMNS if with_trial else COLUMNS[1:]
+
+
+def latex_colspec(with_trial: bool) -> addnodes.tabular_col_spec:
     """Ragged-right columns of the given widths (justified narrow cells look broken)."""
-    total = sum(width for _, width in COLUMNS)
+    shown = columns(with_trial)
+    total = sum(width for _, width in shown)
     spec = "".join(
-        rf">{{\raggedright\arraybackslash}}\X{{{width}}}{{{total}}}" for _, width in COLUMNS
+        rf">{{\raggedright\arraybackslash}}\X{{{width}}}{{{total}}}" for _, width in shown
     )
     return addnodes.tabular_col_spec(spec=spec)
 
@@ -83,19 +89,22 @@ def _entry(*children: nodes.Node) -> nodes.entry:
     return entry
 
 
-def build_table(rows: list[tuple[Trial, Outcome]], caption: str) -> nodes.table:
+def build_table(
+    rows: list[tuple[Trial, Outcome]], caption: str, *, with_trial: bool = True
+) -> nodes.table:
     """The docutils table for ``rows`` (a title, a header row, one row per outcome)."""
+    shown = columns(with_trial)
     table = nodes.table(classes=["trialbook-outcomes"])
     table += nodes.title(caption, caption)
-    group = nodes.tgroup(cols=len(COLUMNS))
+    group = nodes.tgroup(cols=len(shown))
     table += group
-    for _, width in COLUMNS:
+    for _, width in shown:
         group += nodes.colspec(colwidth=width)
     head = nodes.thead()
     group += head
     header = nodes.row()
     head += header
-    for heading, _ in COLUMNS:
+    for heading, _ in shown:
         header += _entry(nodes.Text(heading))
     body = nodes.tbody()
     group += body
@@ -103,7 +112,8 @@ def build_table(rows: list[tuple[Trial, Outcome]], caption: str) -> nodes.table:
         comp = outcome.comparison
         treatment, control = _sides(outcome)
         row = nodes.row()
-        row += _entry(nodes.Text(trial.name))
+        if with_trial:
+            row += _entry(nodes.Text(trial.name))
         row += _entry(nodes.Text(outcome.name))
         row += _arm_cell(trial, outcome, treatment)
         row += _arm_cell(trial, outcome, control)
@@ -158,10 +168,12 @@ class OutcomeTable(TrialbookDirective):
         default = "Primary endpoints" if roles == PRIMARY else "Endpoints"
         if len(trials) == 1:
             default += f" of {trials[0].name}"
-        table = build_table(rows, self.options.get("caption") or default)
+        with_trial = len({trial.id for trial, _ in rows}) > 1
+        caption = self.options.get("caption") or default
+        table = build_table(rows, caption, with_trial=with_trial)
         self.set_source_info(table)
         self.add_name(table)
-        return [latex_colspec(), table]
+        return [latex_colspec(with_trial), table]
 
 
 def setup_outcome_table(app: Sphinx) -> None:

@@ -123,7 +123,7 @@ def read_adverse_events(path: Path) -> tuple[list[dict[str, Any]], SourceMap, li
                     line,
                     pos["group"][2],
                     f"duplicate row for event {event_id!r} and group {group!r}",
-                    field=f"{event_id}.{group}",
+                    field=f"adverse_events[{index}].results.{group}",
                     code=Code.DUPLICATE,
                 )
             )

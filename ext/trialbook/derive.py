@@ -111,4 +111,5 @@ def number_needed_to_treat(treatment_pct: Decimal, control_pct: Decimal) -> Deri
     if difference == 0:
         raise ValueError("no difference between the arms")
     exact = (HUNDRED / abs(difference)).quantize(Decimal(1), rounding=ROUND_CEILING)
-    return Derived(exact, 0, f"100 / ({control_pct} − {treatment_pct}), rounded up")
+    kind = "benefit" if difference > 0 else "harm"
+    return Derived(exact, 0, f"100 / |{control_pct} − {treatment_pct}|, rounded up (to {kind})")

@@ -40,8 +40,9 @@ _MONTHS = [
 def number(value: Decimal | int, *, signed: bool = False) -> str:
     """A figure as printed, with a true minus sign (and ``+`` if ``signed``)."""
     text = str(value) if isinstance(value, int) else f"{value:f}"
-    if text.startswith("-"):
+    if text.startswith("-") and value != 0:
         return MINUS + text[1:]
+    text = text.removeprefix("-")  # −0.0 is printed as 0.0
     if signed and value != 0:
         return "+" + text
     return text

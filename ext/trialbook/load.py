@@ -157,6 +157,7 @@ def load_dataset(root: Path) -> LoadResult:
     # Without a usable source list, every citation would be "unknown": say it once.
     known_sources = sources if src_file is not None else None
     iv_file, iv_map, errs = _read_list(root / "interventions.yaml", InterventionsFile, False)
+    iv_errors = iv_file is None and bool(errs)
     diagnostics += errs
     interventions: dict[str, Intervention] = {}
     cited: set[str] = set()
@@ -211,6 +212,7 @@ def load_dataset(root: Path) -> LoadResult:
             trials[trial.id] = TrialRecord(trial, files)
 
     ms_file, ms_map, errs = _read_list(root / "milestones.yaml", MilestonesFile, False)
+    ms_errors = ms_file is None and bool(errs)
     diagnostics += errs
     milestones: tuple[Milestone, ...] = ()
     if ms_file is not None:
@@ -224,7 +226,7 @@ def load_dataset(root: Path) -> LoadResult:
     for source in sources.values():
         cited |= {m.cites for m in source.miscitations}
     # A file that did not validate may cite any source: say nothing rather than guess.
-    unreadable = any(trials_failed_to_parse)
+    unreadable = bool(trials_failed_to_parse) or (iv_errors or ms_errors)
     for key in sources:
         if key not in cited and src_file is not None and not unreadable:
             diagnostics.append(

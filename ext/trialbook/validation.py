@@ -132,8 +132,14 @@ def validate(
         return model.model_validate(data), []
     except ValidationError as exc:
         diagnostics = []
-        for err in exc.errors(include_url=False):
+        errors = exc.errors(include_url=False)
+        for err in errors:
             loc = tuple(err["loc"])
+            if err["type"] == "too_short" and any(
+                len(other["loc"]) > len(loc) and tuple(other["loc"][: len(loc)]) == loc
+                for other in errors
+            ):
+                continue  # the list is short only because its items failed: say why
             is_key = bool(loc) and loc[-1] == "[key]"
             path: FieldPath = tuple(p for p in loc if p != "[key]")
             message, key = _message(err, model, path)

@@ -83,7 +83,7 @@ Relation = Literal["=", "<", ">", "≤", "≥", "≈"]
 _RELATION_ALIASES = {"<=": "≤", ">=": "≥", "~": "≈", "about": "≈", "approximately": "≈"}
 _SHORT = re.compile(
     r"^\s*(?P<rel><=|>=|<|>|=|≤|≥|~|≈|about|approximately)?\s*"
-    r"(?P<num>[-−]?\d+(?:\.\d+)?)\s*(?P<pct>%)?\s*$"
+    r"(?P<num>[-−]?(?:0|[1-9]\d*)(?:\.\d+)?)\s*(?P<pct>%)?\s*$"
 )
 NOT_REPORTED = "not reported"
 
@@ -176,6 +176,10 @@ class Value(Reported):
                 "expected a number, 'not reported', a short form such as '<0.0001' or "
                 "'16%', or a mapping with 'value'",
             )
+        if not isinstance(raw, dict):
+            raise PydanticCustomError(
+                "value_form", "expected a number, a short form, or a mapping with 'value'"
+            )
         return raw
 
     @property
@@ -221,7 +225,11 @@ class Fact(Reported):
 
     @classmethod
     def expand(cls, raw: Any) -> Any:
-        return {"text": raw} if isinstance(raw, str) else raw
+        if isinstance(raw, str):
+            return {"text": raw}
+        if not isinstance(raw, dict):
+            raise PydanticCustomError("fact_form", "expected text, or a mapping with 'text'")
+        return raw
 
 
 class Flag(Reported):
@@ -234,7 +242,13 @@ class Flag(Reported):
 
     @classmethod
     def expand(cls, raw: Any) -> Any:
-        return {"value": raw} if isinstance(raw, bool) else raw
+        if isinstance(raw, bool):
+            return {"value": raw}
+        if not isinstance(raw, dict):
+            raise PydanticCustomError(
+                "flag_form", "expected true or false, or a mapping with 'value'"
+            )
+        return raw
 
 
 Shape = Literal["one", "many", "map"]

@@ -12,6 +12,7 @@ carries start marks) and build plain values ourselves. That gives us
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -29,7 +30,7 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Base = yaml.SafeLoader
 
 _PLAIN = "!trialbook/plain"
-_safe_resolver = yaml.SafeLoader("")
+_safe_resolver = yaml.SafeLoader("")  # for quoted scalars and collections only
 
 
 class _Loader(_Base):  # type: ignore[valid-type,misc]
@@ -55,8 +56,6 @@ _NULL = "tag:yaml.org,2002:null"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
-
-_int_constructor = yaml.SafeLoader("")
 
 
 Position = tuple[Path, int, int]
@@ -100,18 +99,55 @@ class SourceMap:
             self.keys[(*prefix, *path)] = pos
 
 
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_INT_TEXT = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
+_FLOAT_TEXT = re.compile(
+    r"^[-+]?(?:0|[1-9][0-9]*)?\.[0-9]+(?:[eE][-+]?[0-9]+)?$|^[-+]?(?:0|[1-9][0-9]*)[eE][-+]?[0-9]+$"
+)
+_ALIAS = re.compile(r"(?:^|[\s\[{,:-])(\*[^\s,\[\]{}]+)")
+_NOT_FINITE = re.compile(r"^[-+]?\.(?:inf|Inf|INF|nan|NaN|NAN)$")
+
+
 def _plain_tag(text: str) -> str:
-    """The tag YAML 1.1 gives a plain scalar (what SafeLoader's resolver would say)."""
-    if text and (text[0].isalpha() or text[0] in "_/") and text[0] not in "yYnNtTfFoO~":
-        return _STR  # fast path: words that cannot be a bool, null or number
-    return str(_safe_resolver.resolve(yaml.ScalarNode, text, (True, False)))  # type: ignore[no-untyped-call]
+    """The tag of a plain scalar, by the YAML 1.2 core schema, stricter for numbers.
+
+    YAML 1.1 (PyYAML's default) reads ``2:1`` as 121, ``010`` as 8 and ``no`` as
+    false. Here only plain decimals are numbers and only true/false are booleans;
+    everything else stays text, so a figure is never silently changed.
+    """
+    if text in _NULLS:
+        return _NULL
+    if text in _BOOLS:
+        return _BOOL
+    first = text[0]
+    if first.isdigit() or first in "-+.":
+        if _INT_TEXT.match(text):
+            return _INT
+        if _FLOAT_TEXT.match(text) or _NOT_FINITE.match(text):
+            return _FLOAT
+    return _STR
 
 
 class _Builder:
-    def __init__(self, smap: SourceMap) -> None:
+    def __init__(self, smap: SourceMap, text: str) -> None:
         self.smap = smap
+        self.text = text
         self.errors: list[Diagnostic] = []
         self.seen: set[int] = set()
+        self.aliases_reported = 0
+
+    def _alias_position(self) -> tuple[int, int] | None:
+        """Where the next alias (``*name``) stands: the composer keeps no mark for it."""
+        found = [
+            (number, m.start(1) + 1)
+            for number, line in enumerate(self.text.splitlines(), 1)
+            for m in _ALIAS.finditer(line.split(" #")[0])
+        ]
+        if self.aliases_reported < len(found):
+            self.aliases_reported += 1
+            return found[self.aliases_reported - 1]
+        return None
 
     def error(self, node: yaml.Node, path: FieldPath, message: str) -> None:
         m = node.start_mark
@@ -124,7 +160,14 @@ class _Builder:
 
     def build(self, node: yaml.Node, path: FieldPath) -> Any:
         if id(node) in self.seen:
-            self.error(node, path, "anchors and aliases are not supported in data files")
+            message = "anchors and aliases are not supported in data files"
+            where = self._alias_position()
+            if where is None:
+                self.error(node, path, message)
+            else:
+                self.errors.append(
+                    Diagnostic(self.smap.file, *where, message, field=format_path(path))
+                )
             return None
         self.seen.add(id(node))
         self.smap.values[path] = self._pos(node)
@@ -172,14 +215,17 @@ class _Builder:
         if tag == _NULL:
             return None
         if tag == _BOOL:
-            return text.lower() in ("true", "yes", "on")
+            return _BOOLS.get(text, text.lower() == "true")
         if tag == _TIMESTAMP:
             return text  # dates are validated (and kept as printed) by the model
         if tag == _INT:
-            try:
-                return _int_constructor.construct_yaml_int(node)
-            except ValueError:
+            if len(text) > 30:  # far beyond any count; also keeps int() cheap
                 self.error(node, path, f"number is too large: {text[:40]}…")
+                return None
+            try:
+                return int(text)
+            except ValueError:  # an explicit !!int tag on something else
+                self.error(node, path, f"expected a whole number, found {text[:40]!r}")
                 return None
         if tag == _FLOAT:
             try:
@@ -228,6 +274,6 @@ def read_yaml(path: Path) -> YamlDocument:
         return YamlDocument(
             None, smap, [Diagnostic(path, 1, 1, "file is empty", code=Code.SCHEMA)]
         )
-    builder = _Builder(smap)
+    builder = _Builder(smap, text)
     data = builder.build(root, ())
     return YamlDocument(data, smap, builder.errors)

@@ -15,7 +15,9 @@ TRIALS = {"camms223": "CAMMS223", "care-ms-i": "CARE-MS I", "care-ms-ii": "CARE-
 
 
 def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run(args, cwd=cwd, capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        args, cwd=cwd, capture_output=True, encoding="utf-8", errors="replace", check=False
+    )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return proc
 

@@ -53,7 +53,7 @@ def reread(
     return run
 
 
-ALL = {"index", "other", "trials/alpha", "trials/beta"}
+ALL = {"index", "other", "sources", "trials/alpha", "trials/beta"}
 
 
 def _touch_later(path: Path) -> None:
@@ -74,12 +74,13 @@ def test_editing_a_trial_rereads_exactly_its_users(
     beta = project / "data/trials/beta.yaml"
     beta.write_text(beta.read_text(encoding="utf-8").replace("Open label.", "Open-label."))
     _touch_later(beta)
-    # beta's page, the page with a table of beta only, and the page with a table of all.
-    assert reread(project) == {"trials/beta", "other", "index"}
+    # beta's page, the page with a table of beta only, the page with a table of all,
+    # and the source list (it lists which values cite each source).
+    assert reread(project) == {"trials/beta", "other", "index", "sources"}
     alpha = project / "data/trials/alpha.yaml"
     alpha.write_text(alpha.read_text(encoding="utf-8").replace("Double-blind.", "Masked."))
     _touch_later(alpha)
-    assert reread(project) == {"trials/alpha", "index"}
+    assert reread(project) == {"trials/alpha", "index", "sources"}
 
 
 def test_touching_without_change_rereads_nothing(
@@ -106,10 +107,11 @@ def test_adding_and_removing_a_trial(reread: Callable[[Path], set[str]], project
     gamma = project / "data/trials/gamma.yaml"
     text = (project / "data/trials/beta.yaml").read_text(encoding="utf-8")
     gamma.write_text(text.replace("id: beta", "id: gamma").replace("BETA", "GAMMA"))
-    # The new page, and the page whose table shows every trial (and lists trials/*).
-    assert reread(project) == {"trials/gamma", "index"}
+    # The new page, the page whose table shows every trial (and lists trials/*), and
+    # the source list.
+    assert reread(project) == {"trials/gamma", "index", "sources"}
     gamma.unlink()
-    assert reread(project) == {"index"}
+    assert reread(project) == {"index", "sources"}
     assert not (project / "trials/gamma.md").exists()
 
 

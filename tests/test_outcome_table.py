@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.util.console import strip_colors
 
 if TYPE_CHECKING:
@@ -34,14 +35,17 @@ def test_doctree_is_a_titled_table_with_formatted_numbers(app: SphinxTestApp) ->
     alpha = body[0]
     assert "0.20 (0.15–0.26)" in alpha[2]
     assert "Placebo" in alpha[3] and "0.40" in alpha[3]
-    assert alpha[4] == "0.50 (0.38–0.66)"
-    assert alpha[5] == f"p{NBSP}<{NBSP}0.0001"
-    assert alpha[6] == "50%"
-    assert alpha[7] == "Yes"
+    # Each value is followed by [n], its source's number in the source list.
+    assert alpha[4] == "0.50 (0.38–0.66) [1]"
+    assert alpha[5] == f"p{NBSP}<{NBSP}0.0001 [1]"
+    assert alpha[6] == "50% [1]"
+    assert alpha[7] == "Yes [1]"
     beta = body[1]
-    assert "30/45 (67%)" in beta[2]
+    assert "30/45 (67%) [2]" in beta[2]
     assert beta[4] == "–"  # no estimate reported
-    assert beta[7] == "No"
+    assert beta[7] == "No [2]"
+    cites = {x["reftarget"] for x in table.findall(addnodes.pending_xref) if x["reftype"] == "src"}
+    assert cites == {"paper-a", "paper-b"}
 
 
 @pytest.mark.sphinx("html", testroot="basic", srcdir="outcome-table-html")

@@ -241,6 +241,22 @@ def check_trial(trial: Trial, smap: SourceMap, interventions: Iterable[str]) -> 
         [(("adverse_events", i), e.id) for i, e in enumerate(trial.adverse_events)],
         "adverse event",
     )
+    kinds = {"arm": [a.id for a in trial.arms], "outcome": [o.id for o in trial.outcomes]}
+    for i, event in enumerate(trial.adverse_events):
+        for kind, ids in kinds.items():
+            if event.id in ids:
+                c.error(
+                    ("adverse_events", i, "id"),
+                    f"id {event.id!r} is also an {kind} id; value paths need it unique",
+                    Code.DUPLICATE,
+                )
+    for i, outcome in enumerate(trial.outcomes):
+        if outcome.id in kinds["arm"]:
+            c.error(
+                ("outcomes", i, "id"),
+                f"id {outcome.id!r} is also an arm id; value paths need it unique",
+                Code.DUPLICATE,
+            )
     known_interventions = set(interventions)
     for i, arm in enumerate(trial.arms):
         if arm.intervention not in known_interventions:

@@ -9,18 +9,22 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
+from .cards import setup_cards
 from .config import setup_config
 from .dataset import setup_dataset
+from .domain import setup_domain
 from .latex import setup_latex
 from .outcome_table import setup_outcome_table
 from .pages import setup_pages
+from .source_list import setup_source_list
 from .trial_summary import setup_trial_summary
+from .val_role import setup_val_role
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
 #: Bump when what we store in the environment changes shape (forces a full re-read).
-ENV_VERSION = 1
+ENV_VERSION = 2
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
@@ -32,11 +36,16 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_pages(app)
     setup_outcome_table(app)
     setup_trial_summary(app)
+    setup_source_list(app)
+    setup_val_role(app)
+    setup_domain(app)
+    setup_cards(app)
     return {
         "version": __version__,
         "env_version": ENV_VERSION,
-        # Directives keep no state of their own in the environment: dependencies are
-        # recorded with env.note_dependency, which Sphinx merges across processes.
+        # Dependencies are recorded with env.note_dependency, which Sphinx merges
+        # across processes; the domain filters by document in clear_doc and
+        # merge_domaindata (tests/test_incremental.py builds with -j 2).
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }

@@ -15,9 +15,12 @@ from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx import addnodes
 
-from ..model import Outcome, Trial
+from ..derive import Derived, reduction_from_ratio
+from ..model import RATIO_KINDS, Outcome, Trial
+from ..provenance import source_numbers
 from .base import TrialbookDirective, split_ids
-from .render import flag_node, p_node, paragraph, value_node
+from .domain import target_node
+from .render import derived_node, flag_node, paragraph, value_node
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -64,14 +67,16 @@ def _role_filter(text: str | None) -> tuple[str, ...] | None:
     return None if unknown else roles
 
 
-def _arm_cell(trial: Trial, outcome: Outcome, keys: list[str]) -> nodes.entry:
+def _arm_cell(
+    trial: Trial, outcome: Outcome, keys: list[str], numbers: dict[str, int]
+) -> nodes.entry:
     entry = nodes.entry()
     signed = outcome.measure == "mean-change"
     for key in keys:
         arm = trial.arm_or_group(key)
         label = arm.label if arm is not None else key
         entry += paragraph(nodes.emphasis("", label))
-        entry += paragraph(value_node(outcome.results[key], signed=signed))
+        entry += paragraph(value_node(outcome.results[key], numbers, signed=signed))
     return entry
 
 
@@ -89,8 +94,36 @@ def _entry(*children: nodes.Node) -> nodes.entry:
     return entry
 
 
+def trial_ref(trial: Trial) -> addnodes.pending_xref:
+    """A link to the trial's page, showing its name."""
+    return addnodes.pending_xref(
+        "",
+        nodes.inline("", trial.name),
+        refdomain="trial",
+        reftype="trial",
+        reftarget=trial.id,
+        refexplicit=True,
+        refwarn=True,
+    )
+
+
+def derived_reduction(outcome: Outcome) -> Derived | None:
+    """The relative reduction implied by a ratio, when the source gives none."""
+    comp = outcome.comparison
+    if comp is None or comp.reduction is not None or comp.kind not in RATIO_KINDS:
+        return None
+    if comp.estimate is None or comp.estimate.value is None:
+        return None
+    return reduction_from_ratio(comp.estimate.value)
+
+
 def build_table(
-    rows: list[tuple[Trial, Outcome]], caption: str, *, with_trial: bool = True
+    rows: list[tuple[Trial, Outcome]],
+    caption: str,
+    numbers: dict[str, int],
+    targets: dict[tuple[str, str], nodes.target],
+    *,
+    with_trial: bool = True,
 ) -> nodes.table:
     """The docutils table for ``rows`` (a title, a header row, one row per outcome)."""
     shown = columns(with_trial)
@@ -113,14 +146,22 @@ def build_table(
         treatment, control = _sides(outcome)
         row = nodes.row()
         if with_trial:
-            row += _entry(nodes.Text(trial.name))
-        row += _entry(nodes.Text(outcome.name))
-        row += _arm_cell(trial, outcome, treatment)
-        row += _arm_cell(trial, outcome, control)
-        row += _entry(value_node(comp.estimate if comp else None))
-        row += _entry(p_node(comp.p if comp else None))
-        row += _entry(value_node(comp.reduction if comp else None))
-        row += _entry(flag_node(outcome.met))
+            row += _entry(trial_ref(trial))
+        name = paragraph(outcome.name)
+        target = targets.get((trial.id, outcome.id))
+        if target is not None:
+            name.insert(0, target)
+        row += _entry(name)
+        row += _arm_cell(trial, outcome, treatment, numbers)
+        row += _arm_cell(trial, outcome, control, numbers)
+        row += _entry(value_node(comp.estimate if comp else None, numbers))
+        row += _entry(value_node(comp.p if comp else None, numbers, p=True))
+        derived = derived_reduction(outcome)
+        if derived is not None:
+            row += _entry(derived_node(derived))
+        else:
+            row += _entry(value_node(comp.reduction if comp else None, numbers))
+        row += _entry(flag_node(outcome.met, numbers))
         body += row
     return table
 
@@ -170,7 +211,17 @@ class OutcomeTable(TrialbookDirective):
             default += f" of {trials[0].name}"
         with_trial = len({trial.id for trial, _ in rows}) > 1
         caption = self.options.get("caption") or default
-        table = build_table(rows, caption, with_trial=with_trial)
+        targets = {
+            (trial.id, outcome.id): target_node(
+                "outcome",
+                f"{trial.id}/{outcome.id}",
+                f"{trial.name}: {outcome.name}",
+                self.env,
+            )
+            for trial, outcome in rows
+        }
+        numbers = source_numbers(self.data.dataset)
+        table = build_table(rows, caption, numbers, targets, with_trial=with_trial)
         self.set_source_info(table)
         self.add_name(table)
         return [latex_colspec(with_trial), table]

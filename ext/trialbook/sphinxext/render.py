@@ -1,39 +1,84 @@
-"""Docutils nodes for reported values: the formatter's text, in one place.
+"""Docutils nodes for reported and derived values: provenance made visible.
 
-Every number a directive shows is built here, so provenance markers (and any
-later change to how a value looks) apply to all tables and summaries at once.
+Every number a directive or role shows is built here. A reported value is its
+formatted text followed by a citation, ``[n]``: a cross-reference to entry *n* of
+the source list (a link with the citation on hover in HTML, a hyperlink to the
+numbered list in the PDF). A derived value is set in italics and says
+``derived: <formula>``, so it is never mistaken for a reported one.
 """
 
 from __future__ import annotations
 
 from docutils import nodes
+from sphinx import addnodes
 
 from .. import format as fmt
+from ..derive import Derived
 from ..values import Flag, Value
 
+EMPTY = "–"
 
-def value_node(value: Value | None, *, signed: bool = False) -> nodes.inline:
-    """A reported value as inline text, carrying its source id as a class."""
-    if value is None:
-        return nodes.inline("", "–", classes=["trialbook-value", "trialbook-empty"])
-    node = nodes.inline("", fmt.value(value, signed=signed), classes=["trialbook-value"])
-    if value.source:
-        node["classes"].append(f"trialbook-source-{value.source}")
+
+def cite(source: str | None, number: int | None) -> addnodes.pending_xref | None:
+    """``[n]``, a reference to the source in the source list."""
+    if source is None:
+        return None
+    text = f"[{number}]" if number is not None else f"[{source}]"
+    xref = addnodes.pending_xref(
+        "",
+        nodes.inline("", text, classes=["trialbook-cite"]),
+        refdomain="trial",
+        reftype="src",
+        reftarget=source,
+        refexplicit=True,
+        refwarn=True,
+    )
+    return xref
+
+
+def _with_cite(
+    text: str, source: str | None, numbers: dict[str, int], classes: list[str]
+) -> nodes.inline:
+    node = nodes.inline("", "", classes=["trialbook-value", *classes])
+    node += nodes.inline("", text, classes=["trialbook-figure"])
+    ref = cite(source, numbers.get(source or ""))
+    if ref is not None:
+        node += nodes.Text(" ")
+        node += ref
     return node
 
 
-def p_node(value: Value | None) -> nodes.inline:
-    """A p-value (``p < 0.0001``) as inline text."""
+def empty() -> nodes.inline:
+    """A dash for a value that is not given."""
+    return nodes.inline("", EMPTY, classes=["trialbook-value", "trialbook-empty"])
+
+
+def value_node(
+    value: Value | None, numbers: dict[str, int], *, signed: bool = False, p: bool = False
+) -> nodes.inline:
+    """A reported value with its citation."""
     if value is None:
-        return nodes.inline("", "–", classes=["trialbook-value", "trialbook-empty"])
-    return nodes.inline("", fmt.p_value(value), classes=["trialbook-value"])
+        return empty()
+    if not value.reported:
+        return nodes.inline("", fmt.NOT_REPORTED, classes=["trialbook-value", "trialbook-nr"])
+    text = fmt.p_value(value) if p else fmt.value(value, signed=signed)
+    return _with_cite(text, value.source, numbers, [])
 
 
-def flag_node(flag: Flag | None) -> nodes.inline:
+def flag_node(flag: Flag | None, numbers: dict[str, int]) -> nodes.inline:
     """Yes / No for a sourced flag such as "endpoint met"."""
     if flag is None:
-        return nodes.inline("", "–", classes=["trialbook-value", "trialbook-empty"])
-    return nodes.inline("", "Yes" if flag.value else "No", classes=["trialbook-value"])
+        return empty()
+    return _with_cite("Yes" if flag.value else "No", flag.source, numbers, [])
+
+
+def derived_node(derived: Derived, *, signed: bool = False) -> nodes.inline:
+    """A derived value: italic figure, then ``derived: formula``."""
+    node = nodes.inline("", "", classes=["trialbook-value", "trialbook-derived"])
+    node += nodes.emphasis("", fmt.derived(derived, signed=signed), classes=["trialbook-figure"])
+    node += nodes.Text(" ")
+    node += nodes.inline("", f"derived: {derived.formula}", classes=["trialbook-formula"])
+    return node
 
 
 def paragraph(*children: nodes.Node | str) -> nodes.paragraph:

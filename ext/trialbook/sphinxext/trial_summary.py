@@ -1,8 +1,11 @@
-"""``trial-summary <trial>``: the facts of one trial as a field list.
+"""``trial-summary <trial>``: the facts of one trial, as a card.
 
-Name, registry ids, phase, design, population, duration, randomized N and arms.
-A trial whose data failed to load gets an error box instead: the page never
-shows data from a file that did not validate.
+Name, registry ids, phase, design, population, duration, randomized N, arms, and
+each primary endpoint's result and whether it was met. The directive emits a
+generic ``container`` with a title; :mod:`.cards` turns it into a sphinx-design
+card for HTML and a framed box for LaTeX. It also defines the trial's target
+(``{trial}`` references land here) and its index entry. A trial whose data failed
+to load gets an error box instead: the page never shows data that did not validate.
 """
 
 from __future__ import annotations
@@ -10,10 +13,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from docutils import nodes
+from sphinx import addnodes
 
+from ..provenance import source_numbers
 from ..values import Fact, Value
 from .base import TrialbookDirective
-from .render import paragraph, value_node
+from .cards import summary_card
+from .domain import target_node
+from .outcome_table import PRIMARY
+from .render import flag_node, paragraph, value_node
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -29,9 +37,9 @@ def _fact(fact: Fact | None) -> nodes.paragraph:
     return paragraph(fact.text if fact else "–")
 
 
-def summary_fields(trial: Trial) -> nodes.field_list:
+def summary_fields(trial: Trial, numbers: dict[str, int]) -> nodes.field_list:
     """The field list of a trial's facts."""
-    fields = nodes.field_list(classes=["trialbook-summary"])
+    fields = nodes.field_list(classes=["trialbook-summary-fields"])
     if trial.aliases:
         fields += _field("Also known as", paragraph(", ".join(trial.aliases)))
     for reg in trial.registrations:
@@ -45,25 +53,41 @@ def summary_fields(trial: Trial) -> nodes.field_list:
         fields += _field("Population", _fact(trial.population))
     if trial.duration:
         fields += _field("Duration", _fact(trial.duration))
-    randomized: list[nodes.Node] = [value_node(trial.randomized)]
+    randomized: list[nodes.Node] = [value_node(trial.randomized, numbers)]
     if trial.allocation:
         randomized.append(nodes.Text(f", allocated {trial.allocation.text}"))
     fields += _field("Randomized", paragraph(*randomized))
     for label, value in (("Centres", trial.centres), ("Countries", trial.countries)):
         if value is not None:
-            fields += _field(label, paragraph(value_node(value)))
+            fields += _field(label, paragraph(value_node(value, numbers)))
     arms = nodes.bullet_list()
     for arm in trial.arms:
         parts: list[nodes.Node | str] = [nodes.strong("", arm.label)]
-        for label, size in (
+        sizes = (
             ("randomized", arm.randomized),
             ("analysed", arm.analysed),
             ("safety population", arm.safety),
-        ):
+        )
+        for label, size in sizes:
             if isinstance(size, Value):
-                parts += [f"; {label} ", value_node(size)]
+                parts += [f"; {label} ", value_node(size, numbers)]
         arms += nodes.list_item("", paragraph(*parts))
     fields += _field("Arms", arms)
+    primary = [o for o in trial.outcomes if o.role in PRIMARY]
+    if primary:
+        endpoints = nodes.bullet_list()
+        for outcome in primary:
+            comp = outcome.comparison
+            parts = [nodes.strong("", outcome.name)]
+            if comp is not None and comp.estimate is not None:
+                kind = (comp.kind or "estimate").replace("-", " ")
+                parts += [f", {kind} ", value_node(comp.estimate, numbers)]
+            if comp is not None and comp.p is not None:
+                parts += [", ", value_node(comp.p, numbers, p=True)]
+            if outcome.met is not None:
+                parts += ["; met: ", flag_node(outcome.met, numbers)]
+            endpoints += nodes.list_item("", paragraph(*parts))
+        fields += _field("Primary endpoints", endpoints)
     if trial.notes:
         notes = nodes.bullet_list()
         for note in trial.notes:
@@ -73,13 +97,13 @@ def summary_fields(trial: Trial) -> nodes.field_list:
 
 
 class TrialSummary(TrialbookDirective):
-    """The facts of one trial. Argument: the trial id."""
+    """The facts of one trial as a card. Argument: the trial id."""
 
     required_arguments = 1
     has_content = False
 
     def run(self) -> list[nodes.Node]:
-        """A field list of the trial's facts, or an error box for failed data."""
+        """A card of the trial's facts, or an error box for failed data."""
         trial_id = self.arguments[0]
         dataset = self.data.dataset
         if trial_id in dataset.failed:
@@ -93,9 +117,14 @@ class TrialSummary(TrialbookDirective):
         trials = self.select_trials(trial_id)
         if not trials:
             return []
-        node = summary_fields(trials[0])
-        self.set_source_info(node)
-        return [node]
+        trial = trials[0]
+        target = target_node("trial", trial.id, trial.name, self.env)
+        index = addnodes.index(
+            entries=[("single", f"{trial.name} (trial)", target["ids"][0], "", None)]
+        )
+        card = summary_card("At a glance", summary_fields(trial, source_numbers(dataset)))
+        self.set_source_info(card)
+        return [index, target, card]
 
 
 def setup_trial_summary(app: Sphinx) -> None:

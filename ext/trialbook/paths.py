@@ -1,0 +1,120 @@
+"""Value paths: how prose names one number in the data (the ``val`` role).
+
+Grammar (ids as in ``data/``)::
+
+    <trial>.<field>                     care-ms-ii.randomized   (randomized, centres, countries)
+    <trial>/<arm>.<size>                care-ms-i/ifn.analysed  (randomized, analysed, safety)
+    <trial>/<outcome>.<arm>             care-ms-i/relapse-rate.ifn      (a per-arm result)
+    <trial>/<outcome>.<part>            care-ms-ii/relapse-rate.reduction
+                                        (estimate, p, reduction, met)
+    <trial>/<event>.<group>             care-ms-ii/thyroid.alemtuzumab  (an adverse event)
+
+An outcome and an adverse event may not share an id within a trial, so the
+middle part is never ambiguous.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .model import Dataset, Trial
+from .values import Flag, Value
+
+COMPARISON_PARTS = ("estimate", "p", "reduction")
+TRIAL_FIELDS = ("randomized", "centres", "countries")
+ARM_FIELDS = ("randomized", "analysed", "safety")
+
+
+class PathError(ValueError):
+    """A value path that names nothing; the message says what was expected."""
+
+    def __init__(self, message: str, known: list[str]) -> None:
+        super().__init__(message)
+        self.known = known
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """What a value path names."""
+
+    trial: Trial
+    value: Value | Flag
+    #: how the value is printed: with a sign (mean changes), or as a p-value
+    signed: bool = False
+    is_p: bool = False
+
+
+def _pick(options: list[str], key: str, what: str) -> None:
+    if key not in options:
+        raise PathError(f"no {what} {key!r}", options)
+
+
+def resolve(dataset: Dataset, path: str) -> Resolved:
+    """The value at ``path``, or :class:`PathError`."""
+    head, _, field = path.partition(".")
+    trial_id, _, record_id = head.partition("/")
+    _pick(sorted(dataset.trials), trial_id, "trial")
+    trial = dataset.trial(trial_id)
+    if not field:
+        raise PathError("a value path needs a field after '.'", [])
+    if not record_id:
+        _pick(list(TRIAL_FIELDS), field, f"field of trial {trial_id}")
+        value = getattr(trial, field)
+        if value is None:
+            raise PathError(f"{trial_id} reports no {field}", [])
+        return Resolved(trial, value)
+    records = {
+        **{a.id: "arm" for a in trial.arms},
+        **{e.id: "event" for e in trial.adverse_events},
+        **{o.id: "outcome" for o in trial.outcomes},
+    }
+    _pick(sorted(records), record_id, f"outcome, adverse event or arm of {trial_id}")
+    kind = records[record_id]
+    if kind == "arm":
+        arm = next(a for a in trial.arms if a.id == record_id)
+        _pick(list(ARM_FIELDS), field, "arm size")
+        size = getattr(arm, field)
+        if size is None:
+            raise PathError(f"{trial_id}/{record_id} reports no {field}", [])
+        return Resolved(trial, size)
+    if kind == "event":
+        event = next(e for e in trial.adverse_events if e.id == record_id)
+        _pick(list(event.results), field, f"group of {record_id}")
+        return Resolved(trial, event.results[field])
+    outcome = next(o for o in trial.outcomes if o.id == record_id)
+    if field in outcome.results:
+        return Resolved(trial, outcome.results[field], signed=outcome.measure == "mean-change")
+    comp = outcome.comparison
+    options = [*outcome.results, "met"]
+    if comp is not None:
+        options += [p for p in COMPARISON_PARTS if getattr(comp, p) is not None]
+    _pick(options, field, f"result of {trial_id}/{record_id}")
+    if field == "met":
+        assert outcome.met is not None
+        return Resolved(trial, outcome.met)
+    assert comp is not None
+    value = getattr(comp, field)
+    return Resolved(trial, value, is_p=field == "p")
+
+
+def all_paths(dataset: Dataset) -> list[str]:
+    """Every valid value path (for suggestions and documentation)."""
+    out: list[str] = []
+    for trial_id, record in dataset.trials.items():
+        trial = record.trial
+        out += [f"{trial_id}.{f}" for f in TRIAL_FIELDS if getattr(trial, f) is not None]
+        for arm in trial.arms:
+            out += [f"{trial_id}/{arm.id}.{f}" for f in ARM_FIELDS if getattr(arm, f)]
+        for event in trial.adverse_events:
+            out += [f"{trial_id}/{event.id}.{g}" for g in event.results]
+        for outcome in trial.outcomes:
+            out += [f"{trial_id}/{outcome.id}.{g}" for g in outcome.results]
+            if outcome.met is not None:
+                out.append(f"{trial_id}/{outcome.id}.met")
+            if outcome.comparison is not None:
+                out += [
+                    f"{trial_id}/{outcome.id}.{p}"
+                    for p in COMPARISON_PARTS
+                    if getattr(outcome.comparison, p) is not None
+                ]
+    return out

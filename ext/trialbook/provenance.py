@@ -1,0 +1,113 @@
+"""Provenance: which source backs which value, and how sources are numbered.
+
+The handbook numbers its sources in the order of the source list (grouped by
+kind, then as written in ``sources.yaml``), and every rendered value points at
+its source's number. These functions compute both from a dataset.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from .check import iter_sourced
+from .diagnostics import format_path
+from .model import Dataset, SourceKind, Trial
+
+#: The order of the groups of the source list.
+KIND_ORDER: tuple[SourceKind, ...] = (
+    "journal-article",
+    "review",
+    "research-summary",
+    "conference-abstract",
+    "registry-record",
+    "regulator",
+    "press-release",
+    "news",
+)
+KIND_TITLES: dict[str, str] = {
+    "journal-article": "Journal articles",
+    "review": "Reviews",
+    "research-summary": "Research summaries",
+    "conference-abstract": "Conference abstracts",
+    "registry-record": "Registry records",
+    "regulator": "Regulators",
+    "press-release": "Press releases",
+    "news": "News",
+}
+
+
+def source_order(dataset: Dataset) -> list[str]:
+    """Source ids in the order of the source list."""
+    rank = {kind: i for i, kind in enumerate(KIND_ORDER)}
+    ids = list(dataset.sources)
+    return sorted(ids, key=lambda s: (rank[dataset.sources[s].kind], ids.index(s)))
+
+
+def source_numbers(dataset: Dataset) -> dict[str, int]:
+    """Source id → its number in the source list (1-based)."""
+    return {source_id: i for i, source_id in enumerate(source_order(dataset), 1)}
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """One place a source is cited: the record (trial or file) and the field path."""
+
+    record: str
+    path: str
+
+
+def cited_by(dataset: Dataset) -> dict[str, list[Citation]]:
+    """Source id → every value that cites it (trials, interventions, milestones)."""
+    out: dict[str, list[Citation]] = defaultdict(list)
+    for trial_id, record in dataset.trials.items():
+        for path, source, _ in iter_sourced(record.trial):
+            if source is not None:
+                out[source].append(Citation(trial_id, format_path(path)))
+    for iv in dataset.interventions.values():
+        for path, source, _ in iter_sourced(iv):
+            if source is not None:
+                out[source].append(Citation(f"intervention {iv.id}", format_path(path)))
+    for milestone in dataset.milestones:
+        for path, source, _ in iter_sourced(milestone):
+            if source is not None:
+                out[source].append(Citation(f"milestone {milestone.id}", format_path(path)))
+    return dict(out)
+
+
+def describe(trial: Trial, path: str) -> str:
+    """What a field path of a trial is about, in words: ``outcomes[0].x`` → its name."""
+    head = path.split(".")[0]
+    name, _, rest = head.partition("[")
+    if rest:
+        index = int(rest.rstrip("]"))
+        if name == "outcomes":
+            return trial.outcomes[index].name
+        if name == "adverse_events":
+            return trial.adverse_events[index].term
+        if name == "arms":
+            return "arm sizes"
+        if name == "groups":
+            return "safety populations"
+        if name == "registrations":
+            return "registration"
+        if name == "notes":
+            return "notes"
+    return {"groups": "safety populations"}.get(name, name)
+
+
+def cited_topics(dataset: Dataset) -> dict[str, dict[str, list[str]]]:
+    """Source id → record name → the topics it backs there, in order, once each."""
+    out: dict[str, dict[str, list[str]]] = defaultdict(dict)
+    for source, citations in cited_by(dataset).items():
+        for c in citations:
+            if c.record in dataset.trials:
+                record = dataset.trial(c.record).name
+                topic = describe(dataset.trial(c.record), c.path)
+            else:
+                record, _, topic = c.record.partition(" ")
+                record = {"intervention": "Interventions", "milestone": "Milestones"}[record]
+            topics = out[source].setdefault(record, [])
+            if topic and topic not in topics:  # "" is the record's own default source
+                topics.append(topic)
+    return dict(out)

@@ -1,0 +1,223 @@
+"""The ``trial`` domain: trials, outcomes and sources as cross-reference targets.
+
+Targets are registered by the directives that show them (``trial-summary`` for a
+trial, ``outcome-table`` rows for outcomes, ``source-list`` entries for sources),
+go to ``objects.inv`` (so other projects can link here with intersphinx), and are
+filtered by document in ``clear_doc`` and ``merge_domaindata``, which keeps
+incremental and parallel builds exact.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from docutils import nodes
+from sphinx.domains import Domain, ObjType
+from sphinx.roles import XRefRole
+from sphinx.util.nodes import make_refnode
+
+from .dataset import state_of
+from .warnings import WarningType, logger
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Set
+
+    from sphinx.addnodes import pending_xref
+    from sphinx.application import Sphinx
+    from sphinx.builders import Builder
+    from sphinx.environment import BuildEnvironment
+
+#: (docname, anchor, display name)
+Location = tuple[str, str, str]
+KINDS = ("trial", "outcome", "source")
+
+
+def anchor_of(kind: str, name: str) -> str:
+    """The HTML id / LaTeX label of a target: ``trial-care-ms-ii``."""
+    return f"{kind}-{name.replace('/', '-')}"
+
+
+class TrialXRefRole(XRefRole):
+    """A role whose default text is the target's display name, not its id.
+
+    Registered both in the domain (``trial:trial``) and at top level (``trial``,
+    ``outcome``, ``src``); either way the reference belongs to the domain.
+    """
+
+    def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
+        """Put a top-level role's reference into the ``trial`` domain."""
+        if ":" not in self.name:
+            self.name = f"trial:{self.name}"
+        return super().run()
+
+    def process_link(
+        self,
+        env: BuildEnvironment,
+        refnode: nodes.Element,
+        has_explicit_title: bool,
+        title: str,
+        target: str,
+    ) -> tuple[str, str]:
+        """Take the display text from the data (and depend on it)."""
+        if not has_explicit_title:
+            title = display_name(env, self.reftype, target) or title
+        return title, target
+
+
+def display_name(env: BuildEnvironment, kind: str, target: str) -> str | None:
+    """What a reference to ``target`` shows: the trial name, ``Trial: outcome``, ``[n]``."""
+    from ..provenance import source_numbers
+
+    state = state_of(env)
+    dataset = state.dataset
+    trial_id = target.split("/")[0]
+    if kind in ("trial", "outcome") and trial_id in dataset.trials:
+        env.note_dependency(str(state.digest_file(trial_id)))
+        trial = dataset.trial(trial_id)
+        if kind == "trial":
+            return trial.name
+        outcome_id = target.partition("/")[2]
+        for outcome in trial.outcomes:
+            if outcome.id == outcome_id:
+                return f"{trial.name}: {outcome.name.lower()}"
+    if kind == "source" and target in dataset.sources:
+        return f"[{source_numbers(dataset)[target]}]"
+    return None
+
+
+class TrialDomain(Domain):
+    """Trials, their outcomes, and the sources that report them."""
+
+    name = "trial"
+    label = "Clinical trial"
+    object_types: ClassVar[dict[str, ObjType]] = {
+        "trial": ObjType("trial", "trial"),
+        "outcome": ObjType("outcome", "outcome"),
+        "source": ObjType("source", "src"),
+    }
+    roles: ClassVar[dict[str, Any]] = {
+        "trial": TrialXRefRole(),
+        "outcome": TrialXRefRole(),
+        "src": TrialXRefRole(),
+    }
+    initial_data: ClassVar[dict[str, Any]] = {kind: {} for kind in KINDS}
+    data_version = 1
+
+    def objects(self, kind: str) -> dict[str, list[Location]]:
+        """Name → where it is defined (first place first)."""
+        table: dict[str, list[Location]] = self.data.setdefault(kind, {})
+        return table
+
+    def note_object(self, kind: str, name: str, display: str, anchor: str) -> None:
+        """Record that the current document defines ``name`` at ``anchor``."""
+        places = self.objects(kind).setdefault(name, [])
+        entry = (self.env.docname, anchor, display)
+        if entry not in places:
+            places.append(entry)
+
+    def clear_doc(self, docname: str) -> None:
+        """Forget what ``docname`` defined."""
+        for kind in KINDS:
+            table = self.objects(kind)
+            for name in list(table):
+                table[name] = [loc for loc in table[name] if loc[0] != docname]
+                if not table[name]:
+                    del table[name]
+
+    def merge_domaindata(self, docnames: Set[str], otherdata: dict[str, Any]) -> None:
+        """Take over what a parallel reader found in ``docnames``."""
+        for kind in KINDS:
+            table = self.objects(kind)
+            for name, places in otherdata.get(kind, {}).items():
+                mine = table.setdefault(name, [])
+                mine += [loc for loc in places if loc[0] in docnames and loc not in mine]
+
+    def _home(self, kind: str, name: str) -> Location | None:
+        places = self.objects(kind).get(name)
+        if not places:
+            return None
+        if kind == "outcome":
+            trial_home = self._home("trial", name.split("/")[0])
+            for place in places:
+                if trial_home and place[0] == trial_home[0]:
+                    return place
+        return sorted(places)[0]
+
+    def resolve_xref(
+        self,
+        env: BuildEnvironment,
+        fromdocname: str,
+        builder: Builder,
+        typ: str,
+        target: str,
+        node: pending_xref,
+        contnode: nodes.Element,
+    ) -> nodes.reference | None:
+        """Resolve ``trial``, ``outcome`` and ``src`` references; warn on unknown ids."""
+        kind = {"src": "source"}.get(typ, typ)
+        home = self._home(kind, target)
+        if home is None:
+            known = sorted(self.objects(kind))
+            close = difflib.get_close_matches(target, known, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(known[:8])}"
+            logger.warning(
+                f"unknown {kind} {target!r} ({hint})",
+                type="trialbook",
+                subtype=WarningType.REFERENCE.value,
+                location=node,
+            )
+            contnode["classes"].append("trialbook-missing")
+            return contnode  # type: ignore[return-value]  # shown as plain text, warned once
+        title = None
+        if kind == "source":
+            source = state_of(env).dataset.sources.get(target)
+            title = source.citation if source else None
+        return make_refnode(builder, fromdocname, home[0], home[1], contnode, title)
+
+    def resolve_any_xref(
+        self,
+        env: BuildEnvironment,
+        fromdocname: str,
+        builder: Builder,
+        target: str,
+        node: pending_xref,
+        contnode: nodes.Element,
+    ) -> list[tuple[str, nodes.reference]]:
+        """``any`` role: whichever kind has ``target``."""
+        out = []
+        for kind in KINDS:
+            home = self._home(kind, target)
+            if home is not None:
+                ref = make_refnode(builder, fromdocname, home[0], home[1], contnode)
+                out.append((f"trial:{ {'source': 'src'}.get(kind, kind) }", ref))
+        return out
+
+    def get_objects(self) -> Iterable[tuple[str, str, str, str, str, int]]:
+        """Everything for ``objects.inv`` and search."""
+        for kind in KINDS:
+            for name in sorted(self.objects(kind)):
+                home = self._home(kind, name)
+                if home is not None:
+                    yield name, home[2], kind, home[0], home[1], 1
+
+
+def setup_domain(app: Sphinx) -> None:
+    """Register the ``trial`` domain (roles ``trial``, ``outcome``, ``src``)."""
+    app.add_domain(TrialDomain)
+    for name in ("trial", "outcome", "src"):
+        app.add_role(name, TrialXRefRole())
+
+
+def domain_of(env: BuildEnvironment) -> TrialDomain:
+    """The build's trial domain."""
+    domain = env.get_domain("trial")
+    assert isinstance(domain, TrialDomain)
+    return domain
+
+
+def target_node(kind: str, name: str, display: str, env: BuildEnvironment) -> nodes.target:
+    """A target for ``name`` here, registered with the domain."""
+    anchor = anchor_of(kind, name)
+    domain_of(env).note_object(kind, name, display, anchor)
+    return nodes.target("", "", ids=[anchor])

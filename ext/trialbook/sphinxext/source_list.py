@@ -1,0 +1,109 @@
+"""``source-list``: the numbered bibliography, grouped by kind.
+
+Each entry is a target (``{src}`` references and every ``[n]`` marker land on
+it), shows its identifiers as links, any miscitation of another source that it
+contains, and which values cite it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from docutils import nodes
+
+from .. import format as fmt
+from ..provenance import KIND_TITLES, cited_by, cited_topics, source_order
+from .base import TrialbookDirective
+from .domain import target_node
+from .render import paragraph
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+
+    from ..model import Source
+
+_LINKS = (
+    ("doi", "https://doi.org/{}"),
+    ("pmid", "https://pubmed.ncbi.nlm.nih.gov/{}/"),
+    ("pmcid", "https://www.ncbi.nlm.nih.gov/pmc/articles/{}/"),
+    ("nct", "https://clinicaltrials.gov/study/{}"),
+)
+
+
+def _identifiers(source: Source) -> list[nodes.Node]:
+    out: list[nodes.Node] = []
+    for field, url in _LINKS:
+        value = getattr(source, field)
+        if value:
+            out += [
+                nodes.Text(" "),
+                nodes.reference("", f"{field.upper()} {value}", refuri=url.format(value)),
+            ]
+    if source.url and not source.nct:
+        out += [nodes.Text(" "), nodes.reference("", source.url, refuri=source.url)]
+    return out
+
+
+def _cited(count: int, topics: dict[str, list[str]]) -> nodes.paragraph:
+    para = paragraph(f"Cited for {count} value{'s' if count != 1 else ''}: ")
+    para["classes"].append("trialbook-cited-by")
+    parts = [f"{record} ({', '.join(items)})" for record, items in topics.items()]
+    para += nodes.Text("; ".join(parts) + ".")
+    return para
+
+
+class SourceList(TrialbookDirective):
+    """The bibliography: every source, numbered, grouped by kind. No options."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        """Sections of numbered entries, one target each."""
+        dataset = self.data.dataset
+        self.depend_on([*dataset.trials, *dataset.failed], all_trials=True)
+        counts = {source: len(c) for source, c in cited_by(dataset).items()}
+        topics = cited_topics(dataset)
+        out: list[nodes.Node] = []
+        current_kind = None
+        listing: nodes.enumerated_list | None = None
+        for number, source_id in enumerate(source_order(dataset), 1):
+            source = dataset.sources[source_id]
+            if source.kind != current_kind:
+                current_kind = source.kind
+                title = KIND_TITLES[source.kind]
+                out.append(paragraph(nodes.strong("", title)))
+                listing = nodes.enumerated_list(
+                    enumtype="arabic", prefix="[", suffix="]", start=number
+                )
+                listing["classes"].append("trialbook-sources")
+                out.append(listing)
+            assert listing is not None
+            item = nodes.list_item()
+            item += target_node("source", source_id, source.citation, self.env)
+            entry = paragraph(nodes.Text(source.citation))
+            if source.date and source.date[:4] not in source.citation:
+                entry += nodes.Text(f" ({fmt.date(source.date)}).")
+            entry += _identifiers(source)
+            entry += [
+                nodes.Text(" "),
+                nodes.literal("", source_id, classes=["trialbook-source-id"]),
+            ]
+            item += entry
+            if source.note:
+                item += paragraph(source.note)
+            for mis in source.miscitations:
+                cited = dataset.sources[mis.cites].citation.split(".")[0]
+                item += paragraph(
+                    nodes.emphasis("", "Miscitation: "),
+                    f"cites {cited} as “{mis.as_printed}”; the correct reference is "
+                    f"{mis.correct}." + (f" {mis.note}" if mis.note else ""),
+                )
+            if source_id in counts:
+                item += _cited(counts[source_id], topics[source_id])
+            listing += item
+        return out
+
+
+def setup_source_list(app: Sphinx) -> None:
+    """Register the ``source-list`` directive."""
+    app.add_directive("source-list", SourceList)

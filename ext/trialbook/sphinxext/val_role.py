@@ -1,0 +1,64 @@
+"""``{val}`care-ms-ii/relapse-rate.reduction```: one number from the data, inline.
+
+The path syntax is documented in :mod:`trialbook.paths`. The role renders the
+value with the one formatter and its ``[n]`` citation, and makes the page depend
+on the trial, so prose can never disagree with the tables.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import TYPE_CHECKING
+
+from docutils import nodes
+from sphinx.util.docutils import SphinxRole
+
+from ..paths import PathError, all_paths, resolve
+from ..provenance import source_numbers
+from ..values import Flag
+from .dataset import SHARED, state_of
+from .render import flag_node, value_node
+from .warnings import WarningType, logger
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+
+
+class ValRole(SphinxRole):
+    """The formatted value at a path, with its citation."""
+
+    def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
+        """Resolve the path; warn (page and line) and show the path if it names nothing."""
+        state = state_of(self.env)
+        dataset = state.dataset
+        path = self.text.strip()
+        self.env.note_dependency(str(state.digest_file(SHARED)))
+        trial_id = path.split("/")[0].split(".")[0]
+        if state.digest_file(trial_id).is_file():
+            self.env.note_dependency(str(state.digest_file(trial_id)))
+        try:
+            found = resolve(dataset, path)
+        except PathError as exc:
+            close = difflib.get_close_matches(path, all_paths(dataset), n=1, cutoff=0.7)
+            hint = (
+                f"did you mean {close[0]!r}?"
+                if close
+                else (f"expected one of: {', '.join(exc.known[:8])}" if exc.known else "")
+            )
+            logger.warning(
+                f"val: {exc} in {path!r}" + (f" ({hint})" if hint else ""),
+                type="trialbook",
+                subtype=WarningType.REFERENCE.value,
+                location=self.get_location(),
+            )
+            return [nodes.literal(path, path, classes=["trialbook-missing"])], []
+        numbers = source_numbers(dataset)
+        if isinstance(found.value, Flag):
+            return [flag_node(found.value, numbers)], []
+        node = value_node(found.value, numbers, signed=found.signed, p=found.is_p)
+        return [node], []
+
+
+def setup_val_role(app: Sphinx) -> None:
+    """Register the ``val`` role."""
+    app.add_role("val", ValRole())

@@ -69,7 +69,8 @@ def test_html_numbers_the_table_and_resolves_numref(app: SphinxTestApp) -> None:
 @pytest.mark.sphinx("html", testroot="basic", srcdir="outcome-table-role")
 def test_role_all_and_trials_option_select_rows(app: SphinxTestApp) -> None:
     app.build()
-    (table,) = list(app.env.get_doctree("trials/alpha").findall(nodes.table))
+    doctree = app.env.get_doctree("trials/alpha")
+    (table,) = [t for t in doctree.findall(nodes.table) if "trialbook-outcomes" in t["classes"]]
     header, *body = _rows(table)
     assert header[0] == "Endpoint"  # one trial: no trial column
     assert [r[0] for r in body] == ["Relapse rate", "EDSS change"]

@@ -173,6 +173,11 @@ class Trial(Sourced):
     adverse_events: tuple[AdverseEvent, ...] = ()
     notes: tuple[Fact, ...] = ()
 
+    def control_key(self) -> str | None:
+        """The arm most comparisons use as control (the comparator), if any."""
+        controls = [o.comparison.control for o in self.outcomes if o.comparison is not None]
+        return max(set(controls), key=controls.count) if controls else None
+
     def arm_or_group(self, key: str) -> Arm | Group | None:
         """The arm or pooled group called ``key``."""
         items: tuple[Arm | Group, ...] = (*self.arms, *self.groups)

@@ -8,6 +8,8 @@ Grammar (ids as in ``data/``)::
     <trial>/<outcome>.<part>            care-ms-ii/relapse-rate.reduction
                                         (estimate, p, reduction, met)
     <trial>/<event>.<group>             care-ms-ii/thyroid.alemtuzumab  (an adverse event)
+    <any of the above>@<source>         care-ms-ii/thyroid.alemtuzumab@nmss-2011
+                                        (the same quantity as another source reports it)
 
 An outcome and an adverse event may not share an id within a trial, so the
 middle part is never ambiguous.
@@ -18,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .model import Dataset, Trial
-from .values import Flag, Value
+from .values import Flag, OtherReport, Value
 
 COMPARISON_PARTS = ("estimate", "p", "reduction")
 TRIAL_FIELDS = ("randomized", "centres", "countries")
@@ -38,7 +40,7 @@ class Resolved:
     """What a value path names."""
 
     trial: Trial
-    value: Value | Flag
+    value: Value | Flag | OtherReport
     #: how the value is printed: with a sign (mean changes), or as a p-value
     signed: bool = False
     is_p: bool = False
@@ -51,6 +53,19 @@ def _pick(options: list[str], key: str, what: str) -> None:
 
 def resolve(dataset: Dataset, path: str) -> Resolved:
     """The value at ``path``, or :class:`PathError`."""
+    path, _, source = path.partition("@")
+    found = _resolve(dataset, path)
+    if not source:
+        return found
+    value = found.value
+    others = value.other_reports if isinstance(value, Value) else ()
+    for other in others:
+        if other.source == source:
+            return Resolved(found.trial, other, signed=found.signed, is_p=found.is_p)
+    raise PathError(f"no other report from {source!r} for {path}", [str(o.source) for o in others])
+
+
+def _resolve(dataset: Dataset, path: str) -> Resolved:
     head, _, field = path.partition(".")
     trial_id, _, record_id = head.partition("/")
     _pick(sorted(dataset.trials), trial_id, "trial")

@@ -12,11 +12,15 @@ from .. import __version__
 from .cards import setup_cards
 from .config import setup_config
 from .dataset import setup_dataset
+from .discrepancy_list import setup_discrepancy_list
 from .domain import setup_domain
 from .latex import setup_latex
+from .milestone_timeline import setup_milestone_timeline
 from .outcome_table import setup_outcome_table
 from .pages import setup_pages
+from .safety_table import setup_safety_table
 from .source_list import setup_source_list
+from .trial_arms import setup_trial_arms
 from .trial_summary import setup_trial_summary
 from .val_role import setup_val_role
 
@@ -36,6 +40,10 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_pages(app)
     setup_outcome_table(app)
     setup_trial_summary(app)
+    setup_trial_arms(app)
+    setup_safety_table(app)
+    setup_discrepancy_list(app)
+    setup_milestone_timeline(app)
     setup_source_list(app)
     setup_val_role(app)
     setup_domain(app)

@@ -20,7 +20,8 @@ from ..model import RATIO_KINDS, Outcome, Trial
 from ..provenance import source_numbers
 from .base import TrialbookDirective, split_ids
 from .domain import target_node
-from .render import derived_node, flag_node, paragraph, value_node
+from .render import arm_values, derived_node, flag_node, paragraph, value_node
+from .tables import Cell, table
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -46,16 +47,6 @@ def columns(with_trial: bool) -> tuple[tuple[str, int], ...]:
     return COLUMNS if with_trial else COLUMNS[1:]
 
 
-def latex_colspec(with_trial: bool) -> addnodes.tabular_col_spec:
-    """Ragged-right columns of the given widths (justified narrow cells look broken)."""
-    shown = columns(with_trial)
-    total = sum(width for _, width in shown)
-    spec = "".join(
-        rf">{{\raggedright\arraybackslash}}\X{{{width}}}{{{total}}}" for _, width in shown
-    )
-    return addnodes.tabular_col_spec(spec=spec)
-
-
 def _role_filter(text: str | None) -> tuple[str, ...] | None:
     """``primary`` (default: primary and co-primary), ``all``, or a list of roles."""
     if not text or text.strip() == "primary":
@@ -69,15 +60,10 @@ def _role_filter(text: str | None) -> tuple[str, ...] | None:
 
 def _arm_cell(
     trial: Trial, outcome: Outcome, keys: list[str], numbers: dict[str, int]
-) -> nodes.entry:
-    entry = nodes.entry()
-    signed = outcome.measure == "mean-change"
-    for key in keys:
-        arm = trial.arm_or_group(key)
-        label = arm.label if arm is not None else key
-        entry += paragraph(nodes.emphasis("", label))
-        entry += paragraph(value_node(outcome.results[key], numbers, signed=signed))
-    return entry
+) -> list[nodes.Node | str]:
+    return arm_values(
+        trial, outcome.results, keys, numbers, signed=outcome.measure == "mean-change"
+    )
 
 
 def _sides(outcome: Outcome) -> tuple[list[str], list[str]]:
@@ -85,13 +71,6 @@ def _sides(outcome: Outcome) -> tuple[list[str], list[str]]:
     keys = list(outcome.results)
     control = outcome.comparison.control if outcome.comparison is not None else keys[-1]
     return [k for k in keys if k != control], [k for k in keys if k == control]
-
-
-def _entry(*children: nodes.Node) -> nodes.entry:
-    entry = nodes.entry()
-    for child in children:
-        entry += child if isinstance(child, nodes.paragraph) else paragraph(child)
-    return entry
 
 
 def trial_ref(trial: Trial) -> addnodes.pending_xref:
@@ -124,46 +103,34 @@ def build_table(
     targets: dict[tuple[str, str], nodes.target],
     *,
     with_trial: bool = True,
-) -> nodes.table:
-    """The docutils table for ``rows`` (a title, a header row, one row per outcome)."""
-    shown = columns(with_trial)
-    table = nodes.table(classes=["trialbook-outcomes"])
-    table += nodes.title(caption, caption)
-    group = nodes.tgroup(cols=len(shown))
-    table += group
-    for _, width in shown:
-        group += nodes.colspec(colwidth=width)
-    head = nodes.thead()
-    group += head
-    header = nodes.row()
-    head += header
-    for heading, _ in shown:
-        header += _entry(nodes.Text(heading))
-    body = nodes.tbody()
-    group += body
+) -> tuple[addnodes.tabular_col_spec, nodes.table]:
+    """The LaTeX column spec and the table: one row per outcome."""
+    body: list[list[Cell]] = []
     for trial, outcome in rows:
         comp = outcome.comparison
         treatment, control = _sides(outcome)
-        row = nodes.row()
-        if with_trial:
-            row += _entry(trial_ref(trial))
         name = paragraph(outcome.name)
         target = targets.get((trial.id, outcome.id))
         if target is not None:
             name.insert(0, target)
-        row += _entry(name)
-        row += _arm_cell(trial, outcome, treatment, numbers)
-        row += _arm_cell(trial, outcome, control, numbers)
-        row += _entry(value_node(comp.estimate if comp else None, numbers))
-        row += _entry(value_node(comp.p if comp else None, numbers, p=True))
         derived = derived_reduction(outcome)
-        if derived is not None:
-            row += _entry(derived_node(derived))
-        else:
-            row += _entry(value_node(comp.reduction if comp else None, numbers))
-        row += _entry(flag_node(outcome.met, numbers))
-        body += row
-    return table
+        reduction = (
+            derived_node(derived)
+            if derived is not None
+            else value_node(comp.reduction if comp else None, numbers)
+        )
+        cells: list[Cell] = [trial_ref(trial)] if with_trial else []
+        cells += [
+            name,
+            _arm_cell(trial, outcome, treatment, numbers),
+            _arm_cell(trial, outcome, control, numbers),
+            value_node(comp.estimate if comp else None, numbers),
+            value_node(comp.p if comp else None, numbers, p=True),
+            reduction,
+            flag_node(outcome.met, numbers),
+        ]
+        body.append(cells)
+    return table(caption, columns(with_trial), body, ["trialbook-outcomes"])
 
 
 class OutcomeTable(TrialbookDirective):
@@ -221,10 +188,10 @@ class OutcomeTable(TrialbookDirective):
             for trial, outcome in rows
         }
         numbers = source_numbers(self.data.dataset)
-        table = build_table(rows, caption, numbers, targets, with_trial=with_trial)
-        self.set_source_info(table)
-        self.add_name(table)
-        return [latex_colspec(with_trial), table]
+        spec, node = build_table(rows, caption, numbers, targets, with_trial=with_trial)
+        self.set_source_info(node)
+        self.add_name(node)
+        return [spec, node]
 
 
 def setup_outcome_table(app: Sphinx) -> None:

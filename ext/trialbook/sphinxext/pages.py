@@ -27,8 +27,20 @@ def escape_markdown(text: str) -> str:
     return _PUNCT.sub(r"\\\1", " ".join(text.split()))
 
 
-def render_page(trial_id: str, title: str, source_file: str) -> str:
-    """The Markdown of a generated trial page."""
+def render_page(trial_id: str, title: str, source_file: str, *, safety: bool = True) -> str:
+    """The Markdown of a generated trial page (no safety section without adverse events)."""
+    safety_section = (
+        f"""
+## Adverse events
+
+```{{safety-table}}
+:trials: {trial_id}
+:name: safety-{trial_id}
+```
+"""
+        if safety
+        else ""
+    )
     return f"""{MARKER} from {source_file}. Do not edit: it is rewritten when the data
 changes. To write this page by hand, delete this comment. -->
 
@@ -38,6 +50,12 @@ changes. To write this page by hand, delete this comment. -->
 ```{{trial-summary}} {trial_id}
 ```
 
+## Arms
+
+```{{trial-arms}} {trial_id}
+:name: arms-{trial_id}
+```
+
 ## Outcomes
 
 ```{{outcome-table}}
@@ -45,7 +63,7 @@ changes. To write this page by hand, delete this comment. -->
 :role: all
 :name: outcomes-{trial_id}
 ```
-"""
+{safety_section}"""
 
 
 def is_generated(path: Path) -> bool:
@@ -67,7 +85,9 @@ def sync_pages(app: Sphinx) -> None:
     wanted: dict[str, str] = {}
     for trial_id, record in dataset.trials.items():
         rel = record.files[0].relative_to(dataset.root.parent).as_posix()
-        wanted[trial_id] = render_page(trial_id, record.trial.name, rel)
+        wanted[trial_id] = render_page(
+            trial_id, record.trial.name, rel, safety=bool(record.trial.adverse_events)
+        )
     for trial_id, files in dataset.failed.items():
         rel = files[0].relative_to(dataset.root.parent).as_posix()
         wanted.setdefault(trial_id, render_page(trial_id, trial_id, rel))

@@ -9,12 +9,15 @@ numbered list in the PDF). A derived value is set in italics and says
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from docutils import nodes
 from sphinx import addnodes
 
 from .. import format as fmt
 from ..derive import Derived
-from ..values import Flag, Value
+from ..model import Trial
+from ..values import Flag, OtherReport, Value
 
 EMPTY = "–"
 
@@ -87,3 +90,48 @@ def paragraph(*children: nodes.Node | str) -> nodes.paragraph:
     for child in children:
         para += nodes.Text(child) if isinstance(child, str) else child
     return para
+
+
+def differing_reports(value: Value) -> list[OtherReport]:
+    """Other reports that print a different figure than the value."""
+    return [
+        o for o in value.other_reports if o.value != value.value or o.relation != value.relation
+    ]
+
+
+def other_report_node(other: OtherReport, numbers: dict[str, int]) -> nodes.inline:
+    """One other source's figure, with its citation."""
+    return _with_cite(fmt.other_report(other), other.source, numbers, [])
+
+
+def other_reports_node(value: Value, numbers: dict[str, int]) -> nodes.inline | None:
+    """``also reported: ≈16% [18]`` for other sources that print a different figure."""
+    differing = differing_reports(value)
+    if not differing:
+        return None
+    node = nodes.inline("", "also reported: ", classes=["trialbook-other-reports"])
+    for i, other in enumerate(differing):
+        if i:
+            node += nodes.Text("; ")
+        node += other_report_node(other, numbers)
+    return node
+
+
+def arm_values(
+    trial: Trial,
+    results: Mapping[str, Value],
+    keys: list[str],
+    numbers: dict[str, int],
+    *,
+    signed: bool = False,
+) -> list[nodes.Node | str]:
+    """For each arm or group: its label in italics, its value, other reports."""
+    out: list[nodes.Node | str] = []
+    for key in keys:
+        arm = trial.arm_or_group(key)
+        out.append(paragraph(nodes.emphasis("", arm.label if arm is not None else key)))
+        out.append(paragraph(value_node(results[key], numbers, signed=signed)))
+        others = other_reports_node(results[key], numbers)
+        if others is not None:
+            out.append(paragraph(others))
+    return out

@@ -15,9 +15,9 @@ from sphinx.util.docutils import SphinxRole
 
 from ..paths import PathError, all_paths, resolve
 from ..provenance import source_numbers
-from ..values import Flag
+from ..values import Flag, OtherReport
 from .dataset import SHARED, state_of
-from .render import flag_node, value_node
+from .render import flag_node, other_report_node, value_node
 from .warnings import WarningType, logger
 
 if TYPE_CHECKING:
@@ -55,6 +55,8 @@ class ValRole(SphinxRole):
         numbers = source_numbers(dataset)
         if isinstance(found.value, Flag):
             return [flag_node(found.value, numbers)], []
+        if isinstance(found.value, OtherReport):
+            return [other_report_node(found.value, numbers)], []
         node = value_node(found.value, numbers, signed=found.signed, p=found.is_p)
         return [node], []
 

@@ -1,0 +1,113 @@
+"""Where sources disagree, and where a source is inconsistent with itself.
+
+Two lists the handbook shows instead of choosing silently:
+
+* *disagreements*: a value with other reports of the same quantity that print a
+  different figure (``17%`` in a review, ``≈16%`` in a news item), each marked as
+  within rounding of the main figure or not;
+* *acknowledged inconsistencies*: a value kept as its source printed it although
+  the arithmetic does not agree (``104/202`` printed as ``53%``), with the reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import derive
+from .check import iter_reported
+from .diagnostics import FieldPath
+from .model import Dataset, Trial
+from .values import OtherReport, Value
+
+_PARTS = {"estimate": "estimate", "p": "p", "reduction": "relative reduction"}
+
+
+def label(trial: Trial, path: FieldPath) -> str:
+    """A quantity's name in words: ``Thyroid disorders, Alemtuzumab, both doses``."""
+    words: list[str] = []
+    items = list(path)
+    while items:
+        head = items.pop(0)
+        if head in ("outcomes", "adverse_events") and items and isinstance(items[0], int):
+            index = int(items.pop(0))
+            if head == "outcomes":
+                words.append(trial.outcomes[index].name)
+            else:
+                words.append(trial.adverse_events[index].term)
+        elif head == "arms" and items and isinstance(items[0], int):
+            words.append(trial.arms[int(items.pop(0))].label)
+        elif head == "results" and items:
+            key = str(items.pop(0))
+            arm = trial.arm_or_group(key)
+            words.append(arm.label if arm is not None else key)
+        elif head == "comparison":
+            continue
+        elif isinstance(head, str):
+            words.append(_PARTS.get(head, head.replace("_", " ")))
+    return ", ".join(words) if words else "trial"
+
+
+@dataclass(frozen=True, slots=True)
+class Disagreement:
+    """A value and the other reports that print a different figure."""
+
+    trial: Trial
+    path: FieldPath
+    label: str
+    value: Value
+    others: tuple[tuple[OtherReport, bool], ...]  # (report, within rounding of value)
+
+
+@dataclass(frozen=True, slots=True)
+class Acknowledged:
+    """A value kept as printed despite an inconsistency, and why."""
+
+    trial: Trial
+    path: FieldPath
+    label: str
+    value: Value
+    reason: str
+
+
+def _within_rounding(value: Value, other: OtherReport) -> bool:
+    """Could both figures be roundings of one number (rounding half up)?
+
+    A figure printed as 16 stands for [15.5, 16.5), one printed as 17 for
+    [16.5, 17.5): they do not meet. An approximate report ("about 16%") is never
+    taken as agreeing: the source did not say how it rounded.
+    """
+    if value.value is None or other.relation != "=" or value.relation != "=":
+        return False
+    (a_low, a_high), (b_low, b_high) = derive.interval(value.value), derive.interval(other.value)
+    return a_low < b_high and b_low < a_high
+
+
+def disagreements(dataset: Dataset) -> list[Disagreement]:
+    """Every value with an other report that prints a different figure."""
+    out = []
+    for record in dataset.trials.values():
+        trial = record.trial
+        for path, value in iter_reported(trial):
+            if not isinstance(value, Value) or not value.other_reports:
+                continue
+            differing = tuple(
+                (o, _within_rounding(value, o))
+                for o in value.other_reports
+                if o.value != value.value or o.relation != value.relation
+            )
+            if differing:
+                out.append(Disagreement(trial, path, label(trial, path), value, differing))
+    return out
+
+
+def acknowledged(dataset: Dataset) -> list[Acknowledged]:
+    """Every value that acknowledges an inconsistency in its source."""
+    out = []
+    for record in dataset.trials.values():
+        trial = record.trial
+        for path, value in iter_reported(trial):
+            if isinstance(value, Value) and value.acknowledged:
+                out.append(
+                    Acknowledged(trial, path, label(trial, path), value, value.acknowledged)
+                )
+    return out

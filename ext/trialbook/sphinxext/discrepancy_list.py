@@ -1,0 +1,111 @@
+"""``discrepancy-list``: where sources disagree, side by side, and known errors.
+
+Three tables: quantities that sources print differently (the handbook's figure,
+the other figures, whether they agree within rounding); values kept as a source
+printed them despite an arithmetic inconsistency, with the reason; and sources
+that cite another source wrongly.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from docutils import nodes
+
+from .. import format as fmt
+from ..discrepancy import acknowledged, disagreements
+from ..provenance import source_numbers
+from .base import TrialbookDirective
+from .outcome_table import trial_ref
+from .render import cite, paragraph, value_node
+from .tables import Cell, table
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+
+
+class DiscrepancyList(TrialbookDirective):
+    """Every disagreement between sources and every acknowledged inconsistency."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        """Up to three tables; a sentence where a kind has no entries."""
+        dataset = self.data.dataset
+        self.depend_on([*dataset.trials, *dataset.failed], all_trials=True)
+        numbers = source_numbers(dataset)
+        out: list[nodes.Node] = []
+
+        rows: list[list[Cell]] = []
+        for d in disagreements(dataset):
+            others: list[nodes.Node | str] = []
+            verdicts: list[nodes.Node | str] = []
+            for other, within in d.others:
+                figure = nodes.inline("", fmt.other_report(other))
+                ref = cite(other.source, numbers.get(other.source or ""))
+                others.append(paragraph(figure, " ", ref) if ref else paragraph(figure))
+                verdicts.append("yes" if within else "no")
+            rows.append(
+                [trial_ref(d.trial), d.label, value_node(d.value, numbers), others, verdicts]
+            )
+        if rows:
+            columns: tuple[tuple[str, int], ...] = (
+                ("Trial", 13),
+                ("Quantity", 30),
+                ("In the tables", 19),
+                ("Other sources", 19),
+                ("Same within rounding", 19),
+            )
+            spec, tnode = table(
+                "Figures that sources print differently",
+                columns,
+                rows,
+                ["trialbook-discrepancies"],
+            )
+            out += [spec, tnode]
+        else:
+            out.append(paragraph("No quantity is printed differently by two sources."))
+
+        rows = []
+        for a in acknowledged(dataset):
+            rows.append([trial_ref(a.trial), a.label, value_node(a.value, numbers), a.reason])
+        if rows:
+            columns = (("Trial", 14), ("Quantity", 30), ("As printed", 22), ("Why it is kept", 34))
+            spec, tnode = table(
+                "Figures kept as printed despite an inconsistency",
+                columns,
+                rows,
+                ["trialbook-acknowledged"],
+            )
+            out += [spec, tnode]
+        else:
+            out.append(paragraph("No figure is kept despite an arithmetic inconsistency."))
+
+        rows = []
+        for source_id, source in dataset.sources.items():
+            for mis in source.miscitations:
+                citing = cite(source_id, numbers.get(source_id))
+                cited = cite(mis.cites, numbers.get(mis.cites))
+                rows.append(
+                    [
+                        paragraph(*(x for x in (citing,) if x is not None)),
+                        paragraph(*(x for x in (cited,) if x is not None)),
+                        mis.as_printed,
+                        mis.correct,
+                    ]
+                )
+        if rows:
+            columns = (("Source", 12), ("Cites", 12), ("As printed", 38), ("Correct", 38))
+            spec, tnode = table(
+                "Wrong citations in the sources", columns, rows, ["trialbook-miscitations"]
+            )
+            out += [spec, tnode]
+        for node in out:
+            if isinstance(node, nodes.Element):
+                self.set_source_info(node)
+        return out
+
+
+def setup_discrepancy_list(app: Sphinx) -> None:
+    """Register the ``discrepancy-list`` directive."""
+    app.add_directive("discrepancy-list", DiscrepancyList)

@@ -1,0 +1,69 @@
+"""``milestone-timeline``: dated regulatory milestones, each with its source."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+
+from .. import format as fmt
+from ..provenance import source_numbers
+from .base import TrialbookDirective
+from .dataset import SHARED
+from .render import cite, paragraph
+from .tables import Cell, table
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+
+    from ..model import Milestone
+
+COLUMNS = (("Date", 20), ("Agency", 20), ("Event", 60))
+
+
+def when(m: Milestone) -> str:
+    """``14 November 2014``, ``before November 2011``; with the announcement date."""
+    text = fmt.date(m.date)
+    if m.qualifier != "on":
+        text = f"{m.qualifier} {text}"
+    if m.announced:
+        text += f" (announced {fmt.date(m.announced)})"
+    return text
+
+
+class MilestoneTimeline(TrialbookDirective):
+    """Milestones in date order as a numbered table. Options: ``:caption:``, ``:name:``."""
+
+    has_content = False
+    option_spec: ClassVar[dict[str, Callable[[str], Any]]] = {
+        "caption": directives.unchanged,
+        "name": directives.unchanged,
+    }
+
+    def run(self) -> list[nodes.Node]:
+        """The table of milestones, oldest first."""
+        dataset = self.data.dataset
+        self.env.note_dependency(str(self.data.digest_file(SHARED)))
+        if not dataset.milestones:
+            return self.problem("the data has no milestones (data/milestones.yaml)")
+        numbers = source_numbers(dataset)
+        rows: list[list[Cell]] = []
+        for m in sorted(dataset.milestones, key=lambda m: m.date):
+            ref = cite(m.event.source, numbers.get(m.event.source or ""))
+            event: list[nodes.Node | str] = [
+                paragraph(m.event.text, *((" ", ref) if ref is not None else ()))
+            ]
+            event += [paragraph(detail.text) for detail in m.details]
+            rows.append([when(m), m.agency or "–", event])
+        caption = self.options.get("caption") or "Regulatory milestones"
+        spec, node = table(caption, COLUMNS, rows, ["trialbook-milestones"])
+        self.set_source_info(node)
+        self.add_name(node)
+        return [spec, node]
+
+
+def setup_milestone_timeline(app: Sphinx) -> None:
+    """Register the ``milestone-timeline`` directive."""
+    app.add_directive("milestone-timeline", MilestoneTimeline)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -19,6 +20,30 @@ nox.options.reuse_venv = "yes"
 nox.options.error_on_missing_interpreters = False
 
 ROOT = Path(__file__).parent
+TOOLS = ROOT / ".cache" / "tools"  # npm packages for the real-client checks
+SPHINX_VERSIONS = ["8.2", "9"]  # oldest supported, newest
+PYTHON_VERSIONS = ["3.11", "3.13"]
+
+
+def interpreter(version: str) -> str:
+    """A working interpreter for ``version``: on PATH, or in pyenv's versions folder.
+
+    A pyenv shim for a version that is not selected exists but fails to run; nox
+    would then error instead of skipping. Returning the bare version when nothing
+    works lets nox report the interpreter as missing and skip the session.
+    """
+    candidates = [shutil.which(f"python{version}")]
+    pyenv = Path("~/.pyenv/versions").expanduser()
+    candidates += sorted(str(p) for p in pyenv.glob(f"{version}*/bin/python{version}"))
+    for candidate in candidates:
+        if (
+            candidate
+            and subprocess.run([candidate, "--version"], capture_output=True).returncode == 0
+        ):
+            return candidate
+    return version
+
+
 SPHINX_FLAGS = ["-W", "-n", "--keep-going"]
 TEX_PACKAGES = [
     "latexmk",
@@ -45,6 +70,52 @@ def ensure_latex(session: nox.Session) -> None:
     env = {"DEBIAN_FRONTEND": "noninteractive"}
     session.run("apt-get", "update", "-qq", external=True, env=env)
     session.run(*command, "-qq", external=True, env=env)
+
+
+def apt_install(session: nox.Session, packages: list[str], why: str) -> None:
+    """Install Debian packages as root, or stop with the command to run."""
+    command = ["apt-get", "install", "-y", "--no-install-recommends", *packages]
+    can_apt = shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0
+    if not can_apt:
+        session.error(f"{why} is missing. On Debian/Ubuntu: sudo " + " ".join(command))
+    session.log(f"{why} is missing: installing {' '.join(packages)} with apt-get")
+    env = {"DEBIAN_FRONTEND": "noninteractive"}
+    session.run("apt-get", "update", "-qq", external=True, env=env)
+    session.run(*command, "-qq", external=True, env=env)
+
+
+def ensure_client_tools(session: nox.Session) -> None:
+    """Chromium, Java and the npm packages axe-core and vnu-jar, for real-client tests."""
+    missing = [
+        pkg
+        for exe, pkg in (
+            ("chromium", "chromium"),
+            ("java", "default-jre-headless"),
+            ("npm", "npm"),
+            ("pdffonts", "poppler-utils"),
+        )
+        if not shutil.which(exe)
+    ]
+    if missing:
+        apt_install(session, missing, "a browser, Java or Node")
+    if (
+        not (TOOLS / "node_modules" / "axe-core").is_dir()
+        or not (TOOLS / "node_modules" / "vnu-jar").is_dir()
+    ):
+        TOOLS.mkdir(parents=True, exist_ok=True)
+        session.run(
+            "npm",
+            "install",
+            "--silent",
+            "--no-audit",
+            "--no-fund",
+            "--prefix",
+            str(TOOLS),
+            "axe-core@4",
+            "vnu-jar",
+            external=True,
+        )
+    session.env["TRIALBOOK_TOOLS"] = str(TOOLS)
 
 
 def install_handbook(session: nox.Session) -> None:
@@ -77,11 +148,13 @@ def handbook(session: nox.Session) -> None:
     pdf(session)
 
 
-@nox.session
-def tests(session: nox.Session) -> None:
-    """Run the test suite (it builds HTML, LaTeX and a PDF)."""
-    session.install("-e", ".[docs,test]")
+@nox.session(python=[interpreter(v) for v in PYTHON_VERSIONS])
+@nox.parametrize("sphinx", SPHINX_VERSIONS)
+def tests(session: nox.Session, sphinx: str) -> None:
+    """Run the test suite on each supported Python and Sphinx (HTML, LaTeX, PDF, browser)."""
+    session.install("-e", ".[docs,test]", f"sphinx=={sphinx}.*")
     ensure_latex(session)
+    ensure_client_tools(session)
     session.run("pytest", *session.posargs)
 
 

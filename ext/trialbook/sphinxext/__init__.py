@@ -34,6 +34,7 @@ ENV_VERSION = 2
 def setup(app: Sphinx) -> dict[str, Any]:
     """Register config values, events, directives; see each ``setup_*``."""
     app.setup_extension("myst_parser")
+    app.setup_extension("sphinx_design")  # styles the summary cards in HTML
     setup_config(app)
     setup_dataset(app)
     setup_latex(app)

@@ -42,8 +42,11 @@ class TrialXRefRole(XRefRole):
     """A role whose default text is the target's display name, not its id.
 
     Registered both in the domain (``trial:trial``) and at top level (``trial``,
-    ``outcome``, ``src``); either way the reference belongs to the domain.
+    ``outcome``, ``src``); either way the reference belongs to the domain. The
+    link text is set like running text, not as code.
     """
+
+    innernodeclass = nodes.inline
 
     def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
         """Put a top-level role's reference into the ``trial`` domain."""
@@ -71,6 +74,7 @@ def display_name(env: BuildEnvironment, kind: str, target: str) -> str | None:
 
     state = state_of(env)
     dataset = state.dataset
+    kind = {"src": "source"}.get(kind, kind)
     trial_id = target.split("/")[0]
     if kind in ("trial", "outcome") and trial_id in dataset.trials:
         env.note_dependency(str(state.digest_file(trial_id)))
@@ -80,7 +84,7 @@ def display_name(env: BuildEnvironment, kind: str, target: str) -> str | None:
         outcome_id = target.partition("/")[2]
         for outcome in trial.outcomes:
             if outcome.id == outcome_id:
-                return f"{trial.name}: {outcome.name.lower()}"
+                return f"{trial.name}: {outcome.name}"
     if kind == "source" and target in dataset.sources:
         return f"[{source_numbers(dataset)[target]}]"
     return None
@@ -130,8 +134,10 @@ class TrialDomain(Domain):
         for kind in KINDS:
             table = self.objects(kind)
             for name, places in otherdata.get(kind, {}).items():
-                mine = table.setdefault(name, [])
-                mine += [loc for loc in places if loc[0] in docnames and loc not in mine]
+                new = [loc for loc in places if loc[0] in docnames]
+                if new:
+                    mine = table.setdefault(name, [])
+                    mine += [loc for loc in new if loc not in mine]
 
     def _home(self, kind: str, name: str) -> Location | None:
         places = self.objects(kind).get(name)
@@ -157,6 +163,18 @@ class TrialDomain(Domain):
         """Resolve ``trial``, ``outcome`` and ``src`` references; warn on unknown ids."""
         kind = {"src": "source"}.get(typ, typ)
         home = self._home(kind, target)
+        if home is None and kind == "source" and not self.objects("source"):
+            if not getattr(self, "_told_no_source_list", False):
+                self._told_no_source_list = True
+                logger.warning(
+                    "values cite sources, but no page has a source-list directive; "
+                    "add ```{source-list}``` to a page so [n] markers can link to it",
+                    type="trialbook",
+                    subtype=WarningType.REFERENCE.value,
+                    location=node,
+                )
+            contnode["classes"].append("trialbook-missing")
+            return contnode  # type: ignore[return-value]
         if home is None:
             known = sorted(self.objects(kind))
             close = difflib.get_close_matches(target, known, n=1)

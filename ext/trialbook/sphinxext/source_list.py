@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 from docutils import nodes
 
 from .. import format as fmt
-from ..provenance import KIND_TITLES, cited_by, cited_topics, source_order
+from ..provenance import KIND_TITLES, cited_by, cited_topics, source_numbers, source_order
 from .base import TrialbookDirective
 from .domain import target_node
-from .render import paragraph
+from .render import cite, paragraph
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -62,6 +62,7 @@ class SourceList(TrialbookDirective):
         dataset = self.data.dataset
         self.depend_on([*dataset.trials, *dataset.failed], all_trials=True)
         counts = {source: len(c) for source, c in cited_by(dataset).items()}
+        numbers = source_numbers(dataset)
         topics = cited_topics(dataset)
         out: list[nodes.Node] = []
         current_kind = None
@@ -92,10 +93,12 @@ class SourceList(TrialbookDirective):
             if source.note:
                 item += paragraph(source.note)
             for mis in source.miscitations:
-                cited = dataset.sources[mis.cites].citation.split(".")[0]
+                ref = cite(mis.cites, numbers.get(mis.cites))
                 item += paragraph(
                     nodes.emphasis("", "Miscitation: "),
-                    f"cites {cited} as “{mis.as_printed}”; the correct reference is "
+                    "cites ",
+                    *((ref,) if ref is not None else (mis.cites,)),
+                    f" as “{mis.as_printed}”; the correct reference is "
                     f"{mis.correct}." + (f" {mis.note}" if mis.note else ""),
                 )
             if source_id in counts:

@@ -39,7 +39,12 @@ class ValRole(SphinxRole):
         try:
             found = resolve(dataset, path)
         except PathError as exc:
-            close = difflib.get_close_matches(path, all_paths(dataset), n=1, cutoff=0.7)
+            # Suggest only paths of the same trial: another trial's number is never
+            # a good guess for prose about this one.
+            same = [p for p in all_paths(dataset) if p.split("/")[0].split(".")[0] == trial_id]
+            close = difflib.get_close_matches(path, same, n=1, cutoff=0.7)
+            if not close and same and "." not in path:
+                close = [p for p in same if p.startswith(path)][:1]
             hint = (
                 f"did you mean {close[0]!r}?"
                 if close

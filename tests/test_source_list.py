@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 import pytest
 from docutils import nodes
-from sphinx import addnodes
 from sphinx.util.console import strip_colors
 
 from trialbook.load import load_dataset

@@ -36,6 +36,8 @@ def label(trial: Trial, path: FieldPath) -> str:
                 words.append(trial.adverse_events[index].term)
         elif head == "arms" and items and isinstance(items[0], int):
             words.append(trial.arms[int(items.pop(0))].label)
+        elif head == "groups" and items and isinstance(items[0], int):
+            words.append(trial.groups[int(items.pop(0))].label)
         elif head == "results" and items:
             key = str(items.pop(0))
             arm = trial.arm_or_group(key)

@@ -176,7 +176,8 @@ class Trial(Sourced):
     def control_key(self) -> str | None:
         """The arm most comparisons use as control (the comparator), if any."""
         controls = [o.comparison.control for o in self.outcomes if o.comparison is not None]
-        return max(set(controls), key=controls.count) if controls else None
+        # Ties go to the control named first, so the answer never depends on hashing.
+        return max(dict.fromkeys(controls), key=controls.count) if controls else None
 
     def arm_or_group(self, key: str) -> Arm | Group | None:
         """The arm or pooled group called ``key``."""

@@ -47,7 +47,8 @@ class MilestoneTimeline(TrialbookDirective):
         dataset = self.data.dataset
         self.env.note_dependency(str(self.data.digest_file(SHARED)))
         if not dataset.milestones:
-            return self.problem("the data has no milestones (data/milestones.yaml)")
+            where = f"{dataset.root.name}/milestones.yaml"
+            return self.problem(f"the data has no milestones ({where})")
         numbers = source_numbers(dataset)
         rows: list[list[Cell]] = []
         for m in sorted(dataset.milestones, key=lambda m: m.date):

@@ -83,7 +83,7 @@ class SourceList(TrialbookDirective):
             item += target_node("source", source_id, source.citation, self.env)
             entry = paragraph(nodes.Text(source.citation))
             if source.date and source.date[:4] not in source.citation:
-                entry += nodes.Text(f" ({fmt.date(source.date)}).")
+                entry = paragraph(f"{source.citation.rstrip('.')} ({fmt.date(source.date)}).")
             entry += _identifiers(source)
             entry += [
                 nodes.Text(" "),

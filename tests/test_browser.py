@@ -1,0 +1,502 @@
+"""The built handbook in a real browser: pages, links, search, citations, figures, axe.
+
+Chromium (the system one, driven by playwright) opens every page from a local
+http server; axe-core checks each for accessibility. The counts and per-page
+results go to ``browser-summary.json`` in the artifacts directory (see
+``browser_support``); ``pytest -s`` also prints them.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import struct
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, unquote, urlsplit
+
+import pytest
+import yaml
+
+pytest.register_assert_rewrite("browser_support")
+
+from browser_support import (  # noqa: E402 (after the rewrite registration)
+    DATA,
+    DOCS,
+    HEIGHT,
+    WIDTH,
+    Summary,
+    artifacts_dir,
+    built_pages,
+    expected_pages,
+    tool_file,
+)
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+pytest_plugins = ["browser_support"]
+
+PAGES = expected_pages()
+
+
+def test_every_page_is_expected(built_html: Path) -> None:
+    """The pages the browser tests are parametrized over are exactly the built ones."""
+    assert built_pages(built_html) == PAGES
+
+
+# -- Every page loads cleanly ------------------------------------------------------------
+
+#: Chromium asks every site for /favicon.ico by itself (the handbook declares no icon,
+#: ``html_favicon`` is unset): its 404 says nothing about the pages, so it is not counted.
+BROWSER_PROBES = {"/favicon.ico"}
+
+
+def watch(page: Page) -> list[str]:
+    """Collect console errors, uncaught exceptions, failed requests and HTTP errors."""
+    problems: list[str] = []
+
+    def on_console(message: Any) -> None:
+        if message.type != "error":
+            return
+        where = message.location.get("url", "")
+        if urlsplit(where).path in BROWSER_PROBES:
+            return
+        problems.append(
+            f"console error: {message.text} ({where}:{message.location.get('lineNumber')})"
+        )
+
+    def on_response(response: Any) -> None:
+        if response.status >= 400:
+            problems.append(f"HTTP {response.status}: {response.url}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: problems.append(f"uncaught exception: {error}"))
+    page.on(
+        "requestfailed",
+        lambda request: problems.append(f"request failed: {request.url} ({request.failure})"),
+    )
+    page.on("response", on_response)
+    return problems
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_loads_without_errors(
+    page: Page, http_base: str, summary: Summary, name: str
+) -> None:
+    problems = watch(page)
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    response = page.goto(http_base + name, wait_until="load")
+    assert response is not None
+    assert response.status == 200, name
+    # Deferred scripts have run at "load"; one more frame lets their handlers finish.
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => setTimeout(done, 0)))")
+    title = page.title()
+    summary.section("pages")[name] = {
+        "title": title,
+        "requests": len(requests),
+        "problems": problems,
+    }
+    assert title.strip(), f"{name} has no <title>"
+    assert problems == [], f"{name}:\n" + "\n".join(problems)
+
+
+# -- Internal links and anchors ------------------------------------------------------------
+
+
+class _Anchors(HTMLParser):
+    """The ids (link targets) and the ``<a href>`` of one page."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.ids: set[str] = set()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if values.get("id"):
+            self.ids.add(values["id"] or "")
+        if tag == "a" and values.get("name"):
+            self.ids.add(values["name"] or "")
+        if tag == "a" and values.get("href") is not None:
+            self.hrefs.append(values["href"] or "")
+
+
+class Site:
+    """The built pages, parsed once each, to resolve links against."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._pages: dict[str, _Anchors] = {}
+
+    def parsed(self, name: str) -> _Anchors:
+        if name not in self._pages:
+            parser = _Anchors()
+            parser.feed((self.root / name).read_text(encoding="utf-8"))
+            parser.close()
+            self._pages[name] = parser
+        return self._pages[name]
+
+    def broken(self, name: str, href: str) -> str | None:
+        """Why ``href`` on page ``name`` does not resolve (None: it does).
+
+        ``href`` is relative (no scheme): its file must exist in the build, and its
+        fragment, if any, must be the id of an element of the target page.
+        """
+        parts = urlsplit(href)
+        target = name
+        if parts.path:
+            target = posixpath.normpath(
+                posixpath.join(posixpath.dirname(name), unquote(parts.path))
+            )
+            if parts.path.endswith("/"):
+                target = posixpath.join(target, "index.html")
+        if target.startswith("../") or target == "..":
+            return f"{href} leaves the site"
+        if not (self.root / target).is_file():
+            return f"{href}: no file {target}"
+        fragment = unquote(parts.fragment)
+        if fragment and target.endswith(".html") and fragment not in self.parsed(target).ids:
+            return f"{href}: {target} has no element with id {fragment!r}"
+        return None
+
+
+def test_internal_links_and_anchors_resolve(built_html: Path, summary: Summary) -> None:
+    site = Site(built_html)
+    internal = with_fragment = 0
+    external: dict[str, int] = {}
+    broken: list[str] = []
+    for name in PAGES:
+        for href in site.parsed(name).hrefs:
+            parts = urlsplit(href)
+            if parts.scheme or parts.netloc:
+                external[parts.scheme or "//"] = external.get(parts.scheme or "//", 0) + 1
+                continue
+            internal += 1
+            with_fragment += bool(parts.fragment)
+            problem = site.broken(name, href)
+            if problem:
+                broken.append(f"{name}: {problem}")
+    summary.section("links").update(
+        pages=len(PAGES),
+        internal=internal,
+        internal_with_fragment=with_fragment,
+        external_not_followed=external,
+        broken=broken,
+    )
+    print(
+        f"\nlinks: {len(PAGES)} pages, {internal} internal links "
+        f"({with_fragment} with a fragment) checked, {len(broken)} broken; "
+        f"external (not followed): {external}"
+    )
+    assert internal > 300, "too few links found: is the parser reading the pages?"
+    assert broken == []
+
+
+# -- Search --------------------------------------------------------------------------------
+
+
+def search(page: Page, http_base: str, query: str) -> list[str]:
+    """Run Sphinx's client-side search; the ``href`` of every result."""
+    page.goto(f"{http_base}search.html?q={quote(query)}")
+    page.wait_for_function(
+        "() => (document.querySelector('#search-results .search-summary')"
+        "?.textContent || '').trim() !== ''"
+    )
+    hrefs: list[str] = page.eval_on_selector_all(
+        "#search-results ul.search li a", "links => links.map(a => a.getAttribute('href'))"
+    )
+    return hrefs
+
+
+SEARCHES = {
+    "thyroid": {"safety.html"},
+    "CARE-MS": {"trials/care-ms-i.html", "trials/care-ms-ii.html"},
+}
+
+
+@pytest.mark.parametrize("query", sorted(SEARCHES))
+def test_search_finds_the_pages(page: Page, http_base: str, summary: Summary, query: str) -> None:
+    hrefs = search(page, http_base, query)
+    summary.section("search")[query] = hrefs
+    pages = {urlsplit(href).path for href in hrefs}
+    assert SEARCHES[query] <= pages, hrefs
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason=(
+        "search results for trial and source objects link to a missing anchor "
+        "(trials/care-ms-i.html#trial-CARE-MS I, sources.html#source-<citation text>): "
+        "Domain.get_objects() gives anchors of the form '<type>-<name>', which Sphinx's "
+        "search index shortens to '-', and searchtools.js rebuilds them from the display "
+        "name instead of the name. objects.inv is right; only the search links are wrong."
+    ),
+)
+def test_search_result_links_resolve(page: Page, http_base: str, built_html: Path) -> None:
+    site = Site(built_html)
+    broken = [
+        f"{query}: {problem}"
+        for query in ("CARE-MS", "fernandez")
+        for href in search(page, http_base, query)
+        if (problem := site.broken("search.html", href))
+    ]
+    assert broken == []
+
+
+# -- Citation markers ----------------------------------------------------------------------
+
+SOURCES_JS = """() => [...document.querySelectorAll('ol.trialbook-sources')].flatMap(
+    list => [...list.children].map((item, index) => {
+        const entry = item.querySelector('[id^="source-"]');
+        return {id: entry ? entry.id : null, number: list.start + index,
+                text: entry ? entry.textContent : ''};
+    }))"""
+MARKERS_JS = """() => [...document.querySelectorAll('table .trialbook-cite')].map(cite => {
+    const link = cite.closest('a');
+    return {text: cite.textContent, href: link && link.getAttribute('href'),
+            url: link && link.href, title: link && link.getAttribute('title')};
+})"""
+SOURCE_HREF = re.compile(r"(?:\.\./)*sources\.html#(source-[^#\s]+)")
+
+
+def squash(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
+def test_table_citations_link_to_their_source(
+    page: Page, http_base: str, summary: Summary
+) -> None:
+    """Every [n] in a table links to sources.html#source-<id>, with n and the title right.
+
+    n is the entry's number in the source list; the title is the citation as
+    data/sources.yaml gives it (the list may add the year to the entry itself).
+    """
+    citations = {
+        source["id"]: squash(source["citation"])
+        for source in yaml.safe_load((DATA / "sources.yaml").read_text(encoding="utf-8"))[
+            "sources"
+        ]
+    }
+    page.goto(http_base + "sources.html")
+    sources = {entry["id"]: entry for entry in page.evaluate(SOURCES_JS)}
+    assert len(sources) > 10 and None not in sources
+    assert {f"source-{ident}" for ident in citations} == sources.keys()
+    problems: list[str] = []
+    counts: dict[str, int] = {}
+    for name in PAGES:
+        page.goto(http_base + name)
+        markers = page.evaluate(MARKERS_JS)
+        counts[name] = len(markers)
+        for marker in markers:
+            where = f"{name}: {marker['text']} -> {marker['href']}"
+            match = SOURCE_HREF.fullmatch(marker["href"] or "")
+            if not match:
+                problems.append(f"{where}: not a link to sources.html#source-<id>")
+                continue
+            source = sources.get(match.group(1))
+            if source is None:
+                problems.append(f"{where}: no such entry in the source list")
+                continue
+            if marker["url"] != f"{http_base}sources.html#{source['id']}":
+                problems.append(f"{where}: resolves to {marker['url']}")
+            if marker["text"] != f"[{source['number']}]":
+                problems.append(f"{where}: the source is number {source['number']}")
+            citation = citations[source["id"].removeprefix("source-")]
+            if squash(marker["title"]) != citation:
+                problems.append(f"{where}: title {marker['title']!r} is not {citation!r}")
+    summary.section("citations").update(markers_in_tables=counts, problems=problems)
+    print(f"\ncitations: {sum(counts.values())} markers in tables checked")
+    assert problems == []
+    assert sum(counts.values()) > 100
+    for name in PAGES:
+        if name.startswith("trials/"):
+            assert counts[name] > 0, f"{name}: no citation markers in its tables"
+
+
+def test_citation_click_scrolls_to_the_source(page: Page, http_base: str) -> None:
+    page.goto(http_base + "primary-endpoints.html")
+    marker = page.locator("table.trialbook-table a:has(.trialbook-cite)").first
+    href = marker.get_attribute("href") or ""
+    marker.click()
+    page.wait_for_url(re.compile(r".*/sources\.html#source-.+"))
+    target_id, top, height = page.evaluate(
+        "() => { const t = document.querySelector(':target');"
+        " return [t && t.id, t ? t.getBoundingClientRect().top : -1, innerHeight]; }"
+    )
+    assert target_id == href.split("#", 1)[1]
+    assert 0 <= top < height, "the cited source is not scrolled into view"
+
+
+# -- Figures and images --------------------------------------------------------------------
+
+IMAGES_JS = """async () => {
+    const images = [...document.images];
+    await Promise.all(images.map(img => { img.loading = 'eager';
+                                          return img.decode().catch(() => null); }));
+    return {
+        images: images.map(img => ({
+            src: img.currentSrc || img.src, width: img.naturalWidth,
+            height: img.naturalHeight, content: !!img.closest('article[role="main"]')})),
+        icons: [...document.querySelectorAll('svg use')].map(use => {
+            const href = use.getAttribute('href') || use.getAttribute('xlink:href') || '';
+            return {href, found: href.startsWith('#') && !!document.getElementById(href.slice(1))};
+        }),
+    };
+}"""
+FIGURE_SOURCE = re.compile(r"[`:]{3,}\{(?:figure|image)\}|^\.\. (?:figure|image)::|!\[", re.M)
+
+
+def test_images_load(page: Page, http_base: str, summary: Summary) -> None:
+    images: list[dict[str, Any]] = []
+    broken: list[str] = []
+    icons = 0
+    for name in PAGES:
+        page.goto(http_base + name)
+        found = page.evaluate(IMAGES_JS)
+        for image in found["images"]:
+            images.append({"page": name, **image})
+            if not (image["width"] > 0 and image["height"] > 0):
+                broken.append(f"{name}: image {image['src']} did not load")
+        icons += len(found["icons"])
+        broken += [
+            f"{name}: icon {i['href']!r} has no symbol" for i in found["icons"] if not i["found"]
+        ]
+    content = [image for image in images if image["content"]]
+    summary.section("images").update(images=images, theme_icons=icons, broken=broken)
+    assert broken == []
+    figures_in_sources = [
+        path.relative_to(DOCS).as_posix()
+        for path in sorted(DOCS.rglob("*"))
+        if path.suffix in {".md", ".rst"}
+        and FIGURE_SOURCE.search(path.read_text(encoding="utf-8"))
+    ]
+    if figures_in_sources:
+        assert content, f"figures in {figures_in_sources} but no image in the built pages"
+    if not content:
+        pytest.skip("no figures in the handbook yet")
+
+
+# -- Screenshots ---------------------------------------------------------------------------
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("name", ["index.html", "trials/care-ms-ii.html"])
+def test_screenshot(page: Page, http_base: str, summary: Summary, name: str) -> None:
+    page.goto(http_base + name)
+    page.evaluate("() => document.fonts.ready.then(() => true)")
+    assert page.locator("article h1").first.is_visible()
+    out = artifacts_dir() / "screenshots" / (name.replace("/", "-").removesuffix(".html") + ".png")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(out), full_page=True)
+    data = out.read_bytes()
+    assert data[:8] == PNG and data[12:16] == b"IHDR", out
+    width, height = struct.unpack(">II", data[16:24])
+    summary.section("screenshots")[name] = {
+        "file": str(out),
+        "bytes": len(data),
+        "size": [width, height],
+    }
+    assert width == WIDTH
+    assert height >= HEIGHT
+    assert len(data) > 10_000, "a nearly empty screenshot"
+    if name.startswith("trials/"):
+        assert height > HEIGHT, "a trial page is longer than one screen"
+
+
+# -- Accessibility (axe-core) --------------------------------------------------------------
+
+#: Serious or critical axe violations we accept, by rule, with the reason. Only ever
+#: for nodes outside ``<article role="main">``: furo's template (sidebar, header,
+#: footer). Whatever is inside the article is our content and never allowlisted.
+ALLOWLIST: dict[str, str] = {
+    "aria-required-attr": (
+        "furo's sidebar (.sidebar-drawer .sidebar-tree) shows the captions of the root "
+        "toctrees as <p class='caption' role='heading'>, Sphinx's markup without the "
+        "aria-level the heading role requires (sphinx-doc/sphinx#14030)"
+    ),
+}
+#: The markup every allowlisted node must have (so the allowance cannot spread).
+ALLOWED_MARKUP: dict[str, re.Pattern[str]] = {
+    "aria-required-attr": re.compile(r'<p class="caption" role="heading">'),
+}
+BLOCKING = {"serious", "critical"}
+
+AXE_JS = """async () => {
+    const results = await axe.run(document, {resultTypes: ['violations']});
+    return results.violations.map(v => ({
+        id: v.id, impact: v.impact, help: v.help,
+        nodes: v.nodes.map(n => {
+            const selector = n.target.length === 1 && typeof n.target[0] === 'string'
+                ? n.target[0] : null;
+            const el = selector ? document.querySelector(selector) : null;
+            return {
+                target: n.target.flat(Infinity).join(' '),
+                html: n.html.slice(0, 300),
+                impact: n.impact || v.impact,
+                region: el === null ? 'unknown'
+                    : el.closest('article[role="main"]') ? 'content' : 'theme',
+            };
+        }),
+    }));
+}"""
+
+#: index.html has a known failure in its content, not in the theme: see the reason.
+_INDEX_TOCTREE = pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason=(
+        "aria-required-attr (critical): docs/index.md's toctrees have a :caption:, which "
+        "Sphinx renders as <p class='caption' role='heading'> without aria-level "
+        "(sphinx-doc/sphinx#14030); the nodes are inside the article, so not allowlisted"
+    ),
+)
+
+
+def _allowed(rule: str, node: dict[str, Any]) -> bool:
+    return (
+        rule in ALLOWLIST
+        and node["region"] == "theme"
+        and bool(ALLOWED_MARKUP[rule].match(node["html"]))
+    )
+
+
+def test_allowlist_is_consistent() -> None:
+    assert ALLOWLIST.keys() == ALLOWED_MARKUP.keys()
+
+
+@pytest.mark.parametrize(
+    "name", [pytest.param(n, marks=_INDEX_TOCTREE) if n == "index.html" else n for n in PAGES]
+)
+def test_axe_no_serious_violations(
+    page: Page, http_base: str, summary: Summary, name: str
+) -> None:
+    axe = tool_file("axe-core", "axe.min.js")
+    page.goto(http_base + name)
+    page.add_script_tag(path=str(axe))
+    violations = page.evaluate(AXE_JS)
+    result: dict[str, Any] = {}
+    blocking: list[str] = []
+    for violation in violations:
+        nodes = violation["nodes"]
+        serious = [node for node in nodes if node["impact"] in BLOCKING]
+        bad = [node for node in serious if not _allowed(violation["id"], node)]
+        result[violation["id"]] = {
+            "impact": violation["impact"],
+            "help": violation["help"],
+            "nodes": len(nodes),
+            "targets": [f"{node['region']}: {node['target']}" for node in nodes[:10]],
+            "allowlisted": len(serious) - len(bad),
+            "blocking": [f"{node['region']}: {node['target']}: {node['html']}" for node in bad],
+        }
+        blocking += [
+            f"{violation['id']} ({node['impact']}) {node['region']}: "
+            f"{node['target']}\n    {node['html']}"
+            for node in bad
+        ]
+    summary.section("axe")[name] = result
+    assert blocking == [], f"{name}:\n" + "\n".join(blocking)

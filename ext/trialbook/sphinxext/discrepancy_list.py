@@ -16,8 +16,7 @@ from .. import format as fmt
 from ..discrepancy import acknowledged, disagreements
 from ..provenance import source_numbers
 from .base import TrialbookDirective
-from .outcome_table import trial_ref
-from .render import cite, paragraph, value_node
+from .render import cite, paragraph, trial_ref, value_node
 from .tables import Cell, table
 
 if TYPE_CHECKING:

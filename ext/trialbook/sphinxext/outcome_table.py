@@ -20,7 +20,7 @@ from ..model import RATIO_KINDS, Outcome, Trial
 from ..provenance import source_numbers
 from .base import TrialbookDirective, split_ids
 from .domain import target_node
-from .render import arm_values, derived_node, flag_node, paragraph, value_node
+from .render import arm_values, derived_node, flag_node, paragraph, trial_ref, value_node
 from .tables import Cell, table
 
 if TYPE_CHECKING:
@@ -71,19 +71,6 @@ def _sides(outcome: Outcome) -> tuple[list[str], list[str]]:
     keys = list(outcome.results)
     control = outcome.comparison.control if outcome.comparison is not None else keys[-1]
     return [k for k in keys if k != control], [k for k in keys if k == control]
-
-
-def trial_ref(trial: Trial) -> addnodes.pending_xref:
-    """A link to the trial's page, showing its name."""
-    return addnodes.pending_xref(
-        "",
-        nodes.inline("", trial.name),
-        refdomain="trial",
-        reftype="trial",
-        reftarget=trial.id,
-        refexplicit=True,
-        refwarn=True,
-    )
 
 
 def derived_reduction(outcome: Outcome) -> Derived | None:

@@ -51,6 +51,19 @@ def _with_cite(
     return node
 
 
+def trial_ref(trial: Trial) -> addnodes.pending_xref:
+    """A link to the trial's page, showing its name."""
+    return addnodes.pending_xref(
+        "",
+        nodes.inline("", trial.name),
+        refdomain="trial",
+        reftype="trial",
+        reftarget=trial.id,
+        refexplicit=True,
+        refwarn=True,
+    )
+
+
 def empty() -> nodes.inline:
     """A dash for a value that is not given."""
     return nodes.inline("", EMPTY, classes=["trialbook-value", "trialbook-empty"])

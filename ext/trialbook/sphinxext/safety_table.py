@@ -16,8 +16,7 @@ from docutils.parsers.rst import directives
 
 from ..provenance import source_numbers
 from .base import TrialbookDirective, split_ids
-from .outcome_table import trial_ref
-from .render import arm_values, paragraph
+from .render import arm_values, paragraph, trial_ref
 from .tables import Cell, table
 
 if TYPE_CHECKING:

@@ -411,8 +411,9 @@ def test_screenshot(page: Page, http_base: str, summary: Summary, name: str) -> 
 # -- Accessibility (axe-core) --------------------------------------------------------------
 
 #: Serious or critical axe violations we accept, by rule, with the reason. Only ever
-#: for nodes outside ``<article role="main">``: furo's template (sidebar, header,
-#: footer). Whatever is inside the article is our content and never allowlisted.
+#: for nodes outside ``<article role="main">`` (furo's template: sidebar, header,
+#: footer), in the container and with the markup ``ALLOWED_NODES`` gives: whatever is
+#: inside the article is our content and is never allowlisted.
 ALLOWLIST: dict[str, str] = {
     "aria-required-attr": (
         "furo's sidebar (.sidebar-drawer .sidebar-tree) shows the captions of the root "
@@ -420,13 +421,16 @@ ALLOWLIST: dict[str, str] = {
         "aria-level the heading role requires (sphinx-doc/sphinx#14030)"
     ),
 }
-#: The markup every allowlisted node must have (so the allowance cannot spread).
-ALLOWED_MARKUP: dict[str, re.Pattern[str]] = {
-    "aria-required-attr": re.compile(r'<p class="caption" role="heading">'),
+#: Rule → (the theme container the node must be in, the markup it must start with).
+ALLOWED_NODES: dict[str, tuple[str, re.Pattern[str]]] = {
+    "aria-required-attr": (
+        ".sidebar-drawer .sidebar-tree",
+        re.compile(r'<p class="caption" role="heading">'),
+    ),
 }
 BLOCKING = {"serious", "critical"}
 
-AXE_JS = """async () => {
+AXE_JS = """async (CONTAINERS) => {
     const results = await axe.run(document, {resultTypes: ['violations']});
     return results.violations.map(v => ({
         id: v.id, impact: v.impact, help: v.help,
@@ -440,45 +444,33 @@ AXE_JS = """async () => {
                 impact: n.impact || v.impact,
                 region: el === null ? 'unknown'
                     : el.closest('article[role="main"]') ? 'content' : 'theme',
+                containers: CONTAINERS.filter(c => el !== null && el.closest(c) !== null),
             };
         }),
     }));
 }"""
 
-#: index.html has a known failure in its content, not in the theme: see the reason.
-_INDEX_TOCTREE = pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "aria-required-attr (critical): docs/index.md's toctrees have a :caption:, which "
-        "Sphinx renders as <p class='caption' role='heading'> without aria-level "
-        "(sphinx-doc/sphinx#14030); the nodes are inside the article, so not allowlisted"
-    ),
-)
-
 
 def _allowed(rule: str, node: dict[str, Any]) -> bool:
-    return (
-        rule in ALLOWLIST
-        and node["region"] == "theme"
-        and bool(ALLOWED_MARKUP[rule].match(node["html"]))
-    )
+    if rule not in ALLOWLIST or node["region"] != "theme":
+        return False
+    container, markup = ALLOWED_NODES[rule]
+    return container in node["containers"] and bool(markup.match(node["html"]))
 
 
 def test_allowlist_is_consistent() -> None:
-    assert ALLOWLIST.keys() == ALLOWED_MARKUP.keys()
+    assert ALLOWLIST.keys() == ALLOWED_NODES.keys()
 
 
-@pytest.mark.parametrize(
-    "name", [pytest.param(n, marks=_INDEX_TOCTREE) if n == "index.html" else n for n in PAGES]
-)
+@pytest.mark.parametrize("name", PAGES)
 def test_axe_no_serious_violations(
     page: Page, http_base: str, summary: Summary, name: str
 ) -> None:
     axe = tool_file("axe-core", "axe.min.js")
     page.goto(http_base + name)
     page.add_script_tag(path=str(axe))
-    violations = page.evaluate(AXE_JS)
+    containers = sorted({container for container, _ in ALLOWED_NODES.values()})
+    violations = page.evaluate(AXE_JS, containers)
     result: dict[str, Any] = {}
     blocking: list[str] = []
     for violation in violations:

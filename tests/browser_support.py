@@ -163,11 +163,19 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         """No access log on the test output."""
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A browser dropping a connection (leaving a page mid-load) is not an error."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
 @pytest.fixture(scope="session")
 def http_base(built_html: Path) -> Iterator[str]:
     """``http://127.0.0.1:<port>/`` serving the built HTML (stopped at teardown)."""
     handler = functools.partial(_QuietHandler, directory=str(built_html))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _Server(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, name="handbook-http", daemon=True)
     thread.start()
     try:

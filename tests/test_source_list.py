@@ -84,7 +84,7 @@ def test_entries_are_numbered_in_groups_with_anchors_and_counts(
     assert [int(n) for n in starts] == [listing.get("start", 1) for listing in lists]
     for source_id, entry in entries.items():
         text = _text(entry)
-        assert dataset.sources[source_id].citation in text
+        assert dataset.sources[source_id].citation.rstrip(".") in text
         match = re.search(r"Cited for (\d+) values?:", text)
         if source_id in counts:
             assert match is not None, source_id

@@ -8,6 +8,7 @@ handbook shows; an acknowledgement with nothing to acknowledge is a warning.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import typing
 from collections.abc import Iterable, Iterator
@@ -202,8 +203,6 @@ def _arm_ids(trial: Trial) -> list[str]:
 
 
 def _unknown(what: str, key: str, known: Iterable[str]) -> str:
-    import difflib
-
     known = sorted(known)
     close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
     shown = ", ".join(known[:8]) + (", …" if len(known) > 8 else "")

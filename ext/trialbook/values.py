@@ -15,6 +15,7 @@ record (outcome, adverse event, arm, trial); see :class:`Sourced`.
 
 from __future__ import annotations
 
+import datetime
 import functools
 import re
 import types
@@ -60,8 +61,6 @@ _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
 def _partial_date(value: Any) -> Any:
-    import datetime
-
     if isinstance(value, int) and not isinstance(value, bool) and 1000 <= value <= 9999:
         value = str(value)  # a bare year, ``date: 2013``, reads as a YAML integer
     if not isinstance(value, str) or not (m := _DATE.match(value)):

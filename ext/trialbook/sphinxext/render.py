@@ -39,10 +39,8 @@ def cite(source: str | None, number: int | None) -> addnodes.pending_xref | None
     return xref
 
 
-def _with_cite(
-    text: str, source: str | None, numbers: dict[str, int], classes: list[str]
-) -> nodes.inline:
-    node = nodes.inline("", "", classes=["trialbook-value", *classes])
+def _with_cite(text: str, source: str | None, numbers: dict[str, int]) -> nodes.inline:
+    node = nodes.inline("", "", classes=["trialbook-value"])
     node += nodes.inline("", text, classes=["trialbook-figure"])
     ref = cite(source, numbers.get(source or ""))
     if ref is not None:
@@ -78,14 +76,14 @@ def value_node(
     if not value.reported:
         return nodes.inline("", fmt.NOT_REPORTED, classes=["trialbook-value", "trialbook-nr"])
     text = fmt.p_value(value) if p else fmt.value(value, signed=signed)
-    return _with_cite(text, value.source, numbers, [])
+    return _with_cite(text, value.source, numbers)
 
 
 def flag_node(flag: Flag | None, numbers: dict[str, int]) -> nodes.inline:
     """Yes / No for a sourced flag such as "endpoint met"."""
     if flag is None:
         return empty()
-    return _with_cite("Yes" if flag.value else "No", flag.source, numbers, [])
+    return _with_cite("Yes" if flag.value else "No", flag.source, numbers)
 
 
 def derived_node(derived: Derived, *, signed: bool = False) -> nodes.inline:
@@ -114,7 +112,7 @@ def differing_reports(value: Value) -> list[OtherReport]:
 
 def other_report_node(other: OtherReport, numbers: dict[str, int]) -> nodes.inline:
     """One other source's figure, with its citation."""
-    return _with_cite(fmt.other_report(other), other.source, numbers, [])
+    return _with_cite(fmt.other_report(other), other.source, numbers)
 
 
 def other_reports_node(value: Value, numbers: dict[str, int]) -> nodes.inline | None:

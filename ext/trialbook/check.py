@@ -1,6 +1,6 @@
 """Checks across records: references, duplicates, arithmetic and provenance.
 
-Each check reports through a :class:`~trialbook.yamlread.SourceMap`, so its message
+Each check reports through a :class:`~trialbook.sourcemap.SourceMap`, so its message
 points at the file, line and column of the value at fault. A value that carries
 ``acknowledged: <reason>`` turns its consistency errors into notes that the
 handbook shows; an acknowledgement with nothing to acknowledge is a warning.
@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import functools
 import typing
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -21,8 +21,8 @@ from pydantic import BaseModel
 from . import derive
 from .diagnostics import Code, Diagnostic, FieldPath, Severity
 from .model import RATIO_KINDS, Comparison, Milestone, Source, Trial
-from .values import Reported, Sourced, Value
-from .yamlread import SourceMap
+from .sourcemap import SourceMap
+from .values import Reported, Sourced, Tally, Value
 
 
 @functools.cache
@@ -37,48 +37,56 @@ def _model_children(cls: type[BaseModel]) -> tuple[str, ...]:
     return tuple(
         name
         for name, info in cls.model_fields.items()
-        if name != "source" and holds_model(info.annotation)
+        if name not in ("source", "other_reports") and holds_model(info.annotation)
     )
 
 
-def iter_reported(obj: Any, path: FieldPath = ()) -> Iterator[tuple[FieldPath, Reported]]:
+def _model_nodes(obj: Any, path: FieldPath) -> list[tuple[FieldPath, BaseModel]]:
+    """Every model inside ``obj`` (itself included), in document order, with its path.
+
+    Other reports are not entered: they belong to their value (see
+    :func:`iter_sourced`). Iterative rather than recursive generators: it runs over
+    every value of every trial, so its cost is the checks' cost.
+    """
+    out: list[tuple[FieldPath, BaseModel]] = []
+    stack: list[tuple[FieldPath, Any]] = [(path, obj)]
+    while stack:
+        here, node = stack.pop()
+        if isinstance(node, BaseModel):
+            out.append((here, node))
+            names = _model_children(type(node))
+            kids = [((*here, name), getattr(node, name)) for name in names]
+        elif isinstance(node, tuple):
+            kids = [((*here, i), item) for i, item in enumerate(node)]
+        elif isinstance(node, dict):
+            kids = [((*here, key), item) for key, item in node.items()]
+        else:
+            continue
+        stack.extend(kid for kid in reversed(kids) if isinstance(kid[1], BaseModel | tuple | dict))
+    return out
+
+
+def iter_reported(obj: Any, path: FieldPath = ()) -> list[tuple[FieldPath, Reported]]:
     """Every reported value inside ``obj``, with its field path."""
-    if isinstance(obj, Reported):
-        yield path, obj
-    if isinstance(obj, BaseModel):
-        for name in _model_children(type(obj)):
-            yield from iter_reported(getattr(obj, name), (*path, name))
-    elif isinstance(obj, tuple):
-        for i, item in enumerate(obj):
-            yield from iter_reported(item, (*path, i))
-    elif isinstance(obj, dict):
-        for key, item in obj.items():
-            yield from iter_reported(item, (*path, key))
+    return [(p, node) for p, node in _model_nodes(obj, path) if isinstance(node, Reported)]
 
 
-def iter_sourced(obj: Any, path: FieldPath = ()) -> Iterator[tuple[FieldPath, str | None, bool]]:
+def iter_sourced(obj: Any, path: FieldPath = ()) -> list[tuple[FieldPath, str | None, bool]]:
     """Every ``source`` inside ``obj``: (path, source id, whether one is required).
 
     Reported values and other reports must name a source; a record's own ``source``
     (the default for its values) may be absent, but cites its source when given.
     """
-    if isinstance(obj, Reported):
-        yield path, obj.source, True
-        if isinstance(obj, Value):
-            for i, other in enumerate(obj.other_reports):
-                yield (*path, "other_reports", i), other.source, True
-    elif isinstance(obj, Sourced) and obj.source is not None:
-        yield path, obj.source, False
-    if isinstance(obj, BaseModel):
-        for name in _model_children(type(obj)):
-            if name != "other_reports":
-                yield from iter_sourced(getattr(obj, name), (*path, name))
-    elif isinstance(obj, tuple):
-        for i, item in enumerate(obj):
-            yield from iter_sourced(item, (*path, i))
-    elif isinstance(obj, dict):
-        for key, item in obj.items():
-            yield from iter_sourced(item, (*path, key))
+    out: list[tuple[FieldPath, str | None, bool]] = []
+    for here, node in _model_nodes(obj, path):
+        if isinstance(node, Reported):
+            out.append((here, node.source, True))
+            if isinstance(node, Value):
+                for i, other in enumerate(node.other_reports):
+                    out.append(((*here, "other_reports", i), other.source, True))
+        elif isinstance(node, Sourced) and node.source is not None:
+            out.append((here, node.source, False))
+    return out
 
 
 @dataclass
@@ -147,10 +155,10 @@ def check_value(c: Checker, path: FieldPath, v: Value) -> None:
                     f"{v.value}% does not agree with {v.n}/{v.N} = {derive.round_to(exact, 2)}% "
                     f"at the printed precision",
                 )
-    for name in ("serious", "fatal"):
-        count = getattr(v, name, None)
-        if count is not None and v.N is not None and count > v.N:
-            c.inconsistent(path, v, f"{name} ({count}) is larger than N ({v.N})")
+    if isinstance(v, Tally):
+        for name, count in (("serious", v.serious), ("fatal", v.fatal)):
+            if count is not None and v.N is not None and count > v.N:
+                c.inconsistent(path, v, f"{name} ({count}) is larger than N ({v.N})")
     if v.ci is not None:
         low, high = v.ci
         if not low < high:

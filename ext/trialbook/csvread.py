@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from .diagnostics import Code, Diagnostic
+from .sourcemap import SourceMap
 from .textfile import TextError, read_text
-from .yamlread import SourceMap
 
 REQUIRED = ("event", "group", "source")
 OPTIONAL = ("term", "n", "N", "percent", "serious", "fatal", "acknowledged", "note")

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from .diagnostics import Code, Diagnostic, FieldPath, format_path
-from .yamlread import SourceMap
+from .sourcemap import SourceMap
 
 M = TypeVar("M", bound=BaseModel)
 

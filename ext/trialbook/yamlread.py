@@ -13,15 +13,19 @@ carries start marks) and build plain values ourselves. That gives us
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from .diagnostics import Code, Diagnostic, FieldPath, format_path
+from .scalars import INT, MAX_DEPTH, STR, plain_tag, typed_value
+from .sourcemap import Position, SourceMap
 from .textfile import TextError, read_text
+from .yamlfast import fast_read
+
+__all__ = ["Position", "SourceMap", "YamlDocument", "compose_read", "read_yaml"]
 
 _Base: type[yaml.SafeLoader]
 try:  # libyaml's composer is several times faster, and just as safe.
@@ -46,87 +50,11 @@ class _Loader(_Base):  # type: ignore[valid-type,misc]
         return str(_safe_resolver.resolve(kind, value, implicit))  # type: ignore[no-untyped-call]
 
 
-MAX_DEPTH = 32
-
-_STR = "tag:yaml.org,2002:str"
-_INT = "tag:yaml.org,2002:int"
-_FLOAT = "tag:yaml.org,2002:float"
-_BOOL = "tag:yaml.org,2002:bool"
-_NULL = "tag:yaml.org,2002:null"
-_TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
 
 
-Position = tuple[Path, int, int]
-
-
-@dataclass
-class SourceMap:
-    """Where each value and key of a record came from: file, 1-based line and column.
-
-    One map may hold positions from several files (a trial's YAML and its CSV of
-    adverse events), so a field path always leads back to the file that holds it.
-    """
-
-    file: Path
-    values: dict[FieldPath, Position] = field(default_factory=dict)
-    keys: dict[FieldPath, Position] = field(default_factory=dict)
-
-    def locate(self, path: FieldPath, *, key: bool = False) -> Position:
-        """Position of ``path``; of its key if ``key``; else of the nearest ancestor."""
-        probe = tuple(path)
-        while probe:
-            if key and probe in self.keys:
-                return self.keys[probe]
-            if probe in self.values:
-                return self.values[probe]
-            probe = probe[:-1]
-        return self.values.get((), (self.file, 1, 1))
-
-    def diagnostic(
-        self, path: FieldPath, message: str, *, key: bool = False, **kw: Any
-    ) -> Diagnostic:
-        """A diagnostic for ``path``, located in whichever file holds it."""
-        file, line, col = self.locate(path, key=key)
-        return Diagnostic(file, line, col, message, field=format_path(path), **kw)
-
-    def mount(self, other: SourceMap, prefix: FieldPath) -> None:
-        """Take over ``other``'s positions, with ``prefix`` put before each path."""
-        for path, pos in other.values.items():
-            self.values[(*prefix, *path)] = pos
-        for path, pos in other.keys.items():
-            self.keys[(*prefix, *path)] = pos
-
-
-_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
-_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
-_INT_TEXT = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
-_FLOAT_TEXT = re.compile(
-    r"^[-+]?(?:0|[1-9][0-9]*)?\.[0-9]+(?:[eE][-+]?[0-9]+)?$|^[-+]?(?:0|[1-9][0-9]*)[eE][-+]?[0-9]+$"
-)
 _ALIAS = re.compile(r"(?:^|[\s\[{,:-])(\*[^\s,\[\]{}]+)")
-_NOT_FINITE = re.compile(r"^[-+]?\.(?:inf|Inf|INF|nan|NaN|NAN)$")
-
-
-def _plain_tag(text: str) -> str:
-    """The tag of a plain scalar, by the YAML 1.2 core schema, stricter for numbers.
-
-    YAML 1.1 (PyYAML's default) reads ``2:1`` as 121, ``010`` as 8 and ``no`` as
-    false. Here only plain decimals are numbers and only true/false are booleans;
-    everything else stays text, so a figure is never silently changed.
-    """
-    if text in _NULLS:
-        return _NULL
-    if text in _BOOLS:
-        return _BOOL
-    first = text[0]
-    if first.isdigit() or first in "-+.":
-        if _INT_TEXT.match(text):
-            return _INT
-        if _FLOAT_TEXT.match(text) or _NOT_FINITE.match(text):
-            return _FLOAT
-    return _STR
 
 
 class _Builder:
@@ -192,8 +120,8 @@ class _Builder:
         for key_node, value_node in node.value:
             key_tag = key_node.tag
             if key_tag == _PLAIN:
-                key_tag = _plain_tag(key_node.value)
-            if not isinstance(key_node, yaml.ScalarNode) or key_tag not in (_STR, _INT):
+                key_tag = plain_tag(key_node.value)
+            if not isinstance(key_node, yaml.ScalarNode) or key_tag not in (STR, INT):
                 self.error(key_node, path, "mapping keys must be plain names")
                 continue
             key = str(key_node.value)
@@ -209,35 +137,11 @@ class _Builder:
     def _scalar(self, node: yaml.ScalarNode, path: FieldPath) -> Any:
         tag, text = node.tag, node.value
         if tag == _PLAIN:
-            tag = _plain_tag(text)
-        if tag == _STR:
-            return text
-        if tag == _NULL:
-            return None
-        if tag == _BOOL:
-            return _BOOLS.get(text, text.lower() == "true")
-        if tag == _TIMESTAMP:
-            return text  # dates are validated (and kept as printed) by the model
-        if tag == _INT:
-            if len(text) > 30:  # far beyond any count; also keeps int() cheap
-                self.error(node, path, f"number is too large: {text[:40]}…")
-                return None
-            try:
-                return int(text)
-            except ValueError:  # an explicit !!int tag on something else
-                self.error(node, path, f"expected a whole number, found {text[:40]!r}")
-                return None
-        if tag == _FLOAT:
-            try:
-                value = Decimal(text.replace("_", ""))
-            except InvalidOperation:
-                value = Decimal("NaN")
-            if not value.is_finite():
-                self.error(node, path, f"expected a finite number, found {text!r}")
-                return None
-            return value
-        self.error(node, path, f"tag {tag!r} is not allowed in data files")
-        return None
+            tag = plain_tag(text)
+        value, problem = typed_value(tag, text)
+        if problem:
+            self.error(node, path, problem)
+        return value
 
 
 @dataclass
@@ -256,6 +160,15 @@ def read_yaml(path: Path) -> YamlDocument:
         text = read_text(path)
     except TextError as exc:
         return YamlDocument(None, smap, [exc.diagnostic])
+    fast = fast_read(text, path)
+    if fast is not None:
+        return YamlDocument(fast[0], fast[1], [])
+    return compose_read(text, path)
+
+
+def compose_read(text: str, path: Path) -> YamlDocument:
+    """The full reader: libyaml composes, we build; every error is located."""
+    smap = SourceMap(path)
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:

@@ -3,8 +3,11 @@
 Usage: ``nox -s bench`` or ``python bench/load_bench.py [N] [--repeat R]``.
 The synthetic trials copy the shape of ``data/trials/care-ms-ii.yaml`` under new
 ids, so they exercise every loader and check the real data does. The target is
-under 1 s for 1000 trials on a 2-core machine; the script prints the best of R runs
-and exits 1 if the data did not load cleanly.
+under 1 s for 1000 trials on a 2-core machine. Four cases are timed: without a
+cache; a first build that fills an empty cache; a warm build with nothing
+changed; and a build after one trial was edited. The script prints the best and
+worst of R runs, and exits 1 if the data did not load cleanly or the cached load
+differs from the uncached one.
 """
 
 from __future__ import annotations
@@ -14,10 +17,11 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from trialbook.diagnostics import Severity
-from trialbook.load import load_dataset
+from trialbook.load import LoadResult, load_dataset
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,6 +47,15 @@ def make_data(folder: Path, count: int) -> None:
             )
 
 
+def _best(repeat: int, run: Callable[[], LoadResult]) -> tuple[float, float, LoadResult]:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = run()
+        times.append(time.perf_counter() - start)
+    return min(times), max(times), result
+
+
 def main() -> int:
     """Run the benchmark; print the timings."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -50,23 +63,52 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
+        folder = Path(tmp) / "data"
+        folder.mkdir()
+        cache = Path(tmp) / "cache"
         make_data(folder, args.count)
         size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
-        times = []
-        for _ in range(args.repeat):
-            start = time.perf_counter()
-            result = load_dataset(folder)
-            times.append(time.perf_counter() - start)
-        errors = [d for d in result.diagnostics if d.severity is Severity.ERROR]
-        print(
-            f"{args.count} trials, {size / 1e6:.1f} MB: load+check best {min(times):.3f} s, "
-            f"worst {max(times):.3f} s over {args.repeat} runs; "
-            f"{len(result.dataset.trials)} loaded, {len(errors)} errors"
-        )
+        print(f"{args.count} trials, {size / 1e6:.1f} MB; best and worst of {args.repeat} runs")
+
+        def cold() -> LoadResult:
+            return load_dataset(folder)
+
+        def first() -> LoadResult:
+            shutil.rmtree(cache, ignore_errors=True)
+            return load_dataset(folder, cache_dir=cache)
+
+        def warm() -> LoadResult:
+            return load_dataset(folder, cache_dir=cache)
+
+        edited = folder / "trials" / "synthetic-00000.yaml"
+        original = edited.read_text(encoding="utf-8")
+        flip = [0]
+
+        def one_edit() -> LoadResult:
+            flip[0] += 1  # a different edit each run, so it is never in the cache
+            edited.write_text(original.replace("centres: 180", f"centres: {180 + flip[0]}"))
+            return load_dataset(folder, cache_dir=cache)
+
+        results = []
+        for label, run in [
+            ("cold: no cache", cold),
+            ("first build: empty cache, filled", first),
+            ("warm: nothing changed", warm),
+            ("one trial edited", one_edit),
+        ]:
+            best, worst, result = _best(args.repeat, run)
+            results.append(result)
+            print(
+                f"  {label:34s} best {best:.3f} s, worst {worst:.3f} s "
+                f"({result.cache_hits} from cache, {len(result.dataset.trials)} loaded)"
+            )
+        edited.write_text(original, encoding="utf-8")
+        errors = [d for r in results for d in r.diagnostics if d.severity is Severity.ERROR]
+        same = results[0].diagnostics == results[2].diagnostics
+        print(f"  cold and warm diagnostics identical: {same}; errors: {len(errors)}")
         for d in errors[:5]:
             print(d)
-        return 1 if errors else 0
+        return 1 if errors or not same else 0
 
 
 if __name__ == "__main__":

@@ -142,3 +142,29 @@ def test_parallel_build_equals_serial(
     assert serial.keys() == parallel.keys()
     different = [name for name in serial if serial[name] != parallel[name]]
     assert not different
+
+
+def test_rebuild_checks_only_edited_trials(
+    reread: Callable[[Path], set[str]], project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Checked trials are cached by content: a rebuild reads only what changed."""
+    import trialbook.load
+
+    checked: list[str] = []
+    real = trialbook.load._check_trial_files
+
+    def spy(stem: str, *args: object) -> object:
+        checked.append(stem)
+        return real(stem, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(trialbook.load, "_check_trial_files", spy)
+    reread(project)
+    assert sorted(checked) == ["alpha", "beta"]
+    checked.clear()
+    reread(project)
+    assert checked == []
+    beta = project / "data/trials/beta.yaml"
+    beta.write_text(beta.read_text(encoding="utf-8").replace("Open label.", "Open-label."))
+    _touch_later(beta)
+    reread(project)
+    assert checked == ["beta"]

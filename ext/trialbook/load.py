@@ -15,11 +15,15 @@ left out of the dataset (listed in ``Dataset.failed``) rather than shown half-ri
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import contextlib
+import gc
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import check
+from .cache import TrialCache, file_digest
 from .csvread import read_adverse_events
 from .diagnostics import Code, Diagnostic, Severity, has_errors, sort_key
 from .model import (
@@ -47,6 +51,11 @@ class LoadResult:
 
     dataset: Dataset
     diagnostics: list[Diagnostic]
+    #: Trial id (file stem) → digest of its files' paths and bytes.
+    digests: dict[str, str] = field(default_factory=dict)
+    #: How many trials came from the cache, and how many were read.
+    cache_hits: int = 0
+    cache_misses: int = 0
 
     @property
     def ok(self) -> bool:
@@ -110,8 +119,63 @@ def _read_list(path: Path, model: Any, required: bool) -> tuple[Any, SourceMap, 
     return parsed, doc.smap, errors
 
 
-def load_dataset(root: Path) -> LoadResult:
-    """Load, validate and check the data directory ``root``."""
+TrialOutcome = tuple[Trial | None, list[Diagnostic], set[str]]
+
+
+def _check_trial_files(
+    stem: str,
+    files: tuple[Path, ...],
+    interventions: dict[str, Intervention],
+    known_sources: dict[str, Source] | None,
+) -> TrialOutcome:
+    """Read, validate and check one trial: what depends on its files alone."""
+    trial, smap, errs = _read_trial(files)
+    cited: set[str] = set()
+    if trial is not None:
+        errs += check.check_trial(trial, smap, interventions)
+        prov, cited = check.check_provenance(trial, smap, known_sources)
+        errs += prov
+        if trial.id != stem:
+            errs.append(
+                smap.diagnostic(
+                    ("id",),
+                    f"trial id {trial.id!r} must match the file name {stem!r}",
+                    code=Code.SCHEMA,
+                )
+            )
+    return trial, errs, cited
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a data set is built.
+
+    Loading allocates hundreds of thousands of long-lived objects and frees few;
+    the collector, triggered by allocation counts, would traverse the growing
+    heap again and again (measured: a warm load of 1000 trials takes 1.2 s with
+    it and 0.36 s without). Nothing here creates garbage cycles to collect.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def load_dataset(root: Path, *, cache_dir: Path | None = None) -> LoadResult:
+    """Load, validate and check the data directory ``root``.
+
+    With ``cache_dir``, trials whose files (and the ids they may refer to) are
+    unchanged since an earlier load come from :class:`~trialbook.cache.TrialCache`
+    instead of being read and checked again; the result is the same either way.
+    """
+    with _collector_paused():
+        return _load(root, cache_dir)
+
+
+def _load(root: Path, cache_dir: Path | None) -> LoadResult:
     root = root.resolve()
     diagnostics: list[Diagnostic] = []
     if not root.is_dir():
@@ -179,36 +243,29 @@ def load_dataset(root: Path) -> LoadResult:
     trials: dict[str, TrialRecord] = {}
     failed: dict[str, tuple[Path, ...]] = {}
     trials_failed_to_parse: list[str] = []
+    cache = TrialCache(cache_dir)
+    # What a trial's checks see besides its own files: the ids it may refer to.
+    context = "sources={}|interventions={}".format(
+        ",".join(sorted(sources)) if known_sources is not None else "<unreadable>",
+        ",".join(sorted(interventions)),
+    )
+    digests: dict[str, str] = {}
     for stem, files in trial_files(root).items():
-        trial, smap, errs = _read_trial(files)
-        if trial is not None:
-            errs += check.check_trial(trial, smap, interventions)
-            prov, ids = check.check_provenance(trial, smap, known_sources)
-            errs += prov
-            cited |= ids
-            if trial.id != stem:
-                errs.append(
-                    smap.diagnostic(
-                        ("id",),
-                        f"trial id {trial.id!r} must match the file name {stem!r}",
-                        code=Code.SCHEMA,
-                    )
-                )
-            elif trial.id in trials:
-                errs.append(
-                    smap.diagnostic(
-                        ("id",),
-                        f"duplicate trial id {trial.id!r}: "
-                        f"also in {trials[trial.id].files[0].name}",
-                        code=Code.DUPLICATE,
-                    )
-                )
+        digests[stem] = digest = file_digest(files)
+        key = cache.key(context, digest)
+        outcome: TrialOutcome | None = cache.get(key)
+        if outcome is None:
+            outcome = _check_trial_files(stem, files, interventions, known_sources)
+            cache.put(key, outcome)
+        trial, errs, ids = outcome
+        cited |= ids
         diagnostics += errs
         if trial is None:
             trials_failed_to_parse.append(stem)
         if trial is None or has_errors(errs):
             failed[trial.id if trial is not None else stem] = files
         else:
+            # Ids match file names (or the trial failed above), so they are unique.
             trials[trial.id] = TrialRecord(trial, files)
 
     ms_file, ms_map, errs = _read_list(root / "milestones.yaml", MilestonesFile, False)
@@ -237,6 +294,9 @@ def load_dataset(root: Path) -> LoadResult:
                     severity=Severity.WARNING,
                 )
             )
+    cache.prune()
     shared = tuple(root / name for name in SHARED_FILES if (root / name).is_file())
     dataset = Dataset(root, sources, interventions, trials, milestones, failed, shared)
-    return LoadResult(dataset, sorted(diagnostics, key=sort_key))
+    return LoadResult(
+        dataset, sorted(diagnostics, key=sort_key), digests, cache.hits, cache.misses
+    )

@@ -6,17 +6,20 @@ shared files, one for the set of trials) -- but only when the content changed.
 Directives record these digest files as dependencies instead of the data files
 themselves: Sphinx compares modification times, so touching a data file without
 changing it re-reads nothing, and editing one trial re-reads only its pages.
+
+Checked trials are cached by content in the doctree directory, so a build reads
+and checks only the trials that changed since the last one.
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..cache import file_digest
 from ..diagnostics import Severity
-from ..load import load_dataset, trial_files
+from ..load import SHARED_FILES, load_dataset
 from ..model import Dataset
 from .warnings import report
 
@@ -25,6 +28,8 @@ if TYPE_CHECKING:
     from sphinx.environment import BuildEnvironment
 
 DIGEST_DIR = "trialbook-digests"
+#: Checked trials by content digest (see :mod:`trialbook.cache`), beside the doctrees.
+CACHE_DIR = "trialbook-cache"
 SHARED = "_shared"
 TRIAL_SET = "_trials"
 
@@ -46,15 +51,6 @@ class BuildState:
 _STATES: dict[Path, BuildState] = {}
 
 
-def _digest(paths: list[Path]) -> str:
-    h = hashlib.sha256()
-    for path in paths:
-        h.update(path.name.encode() + b"\0")
-        h.update(path.read_bytes() if path.is_file() else b"<missing>")
-        h.update(b"\0")
-    return h.hexdigest()
-
-
 def _write_if_changed(path: Path, text: str) -> None:
     if not path.is_file() or path.read_text(encoding="utf-8") != text:
         path.write_text(text, encoding="utf-8")
@@ -67,7 +63,7 @@ def data_dir(app: Sphinx) -> Path:
 
 def _load(app: Sphinx) -> None:
     root = data_dir(app)
-    result = load_dataset(root)
+    result = load_dataset(root, cache_dir=Path(app.doctreedir) / CACHE_DIR)
     for diagnostic in result.diagnostics:
         report(diagnostic)
     if any(d.severity is Severity.ERROR for d in result.diagnostics):
@@ -75,12 +71,11 @@ def _load(app: Sphinx) -> None:
     digest_dir = Path(app.doctreedir) / DIGEST_DIR
     digest_dir.mkdir(parents=True, exist_ok=True)
     state = BuildState(result.dataset, digest_dir)
-    files = trial_files(root)
-    for trial_id, paths in files.items():
-        _write_if_changed(state.digest_file(trial_id), _digest(list(paths)))
-    shared = [root / name for name in ("sources.yaml", "interventions.yaml", "milestones.yaml")]
-    _write_if_changed(state.digest_file(SHARED), _digest(shared))
-    _write_if_changed(state.digest_file(TRIAL_SET), "\n".join(sorted(files)) + "\n")
+    for trial_id, digest in result.digests.items():
+        _write_if_changed(state.digest_file(trial_id), digest)
+    shared = [root / name for name in SHARED_FILES]
+    _write_if_changed(state.digest_file(SHARED), file_digest(shared))
+    _write_if_changed(state.digest_file(TRIAL_SET), "\n".join(sorted(result.digests)) + "\n")
     _STATES[Path(app.doctreedir)] = state
 
 

@@ -1,0 +1,118 @@
+"""A content-addressed cache of checked trials, so unchanged data is not re-read.
+
+Reading, validating and checking a trial costs a couple of milliseconds; a data
+set of a thousand trials would cost seconds on every build although authors
+change one file at a time. The outcome of a trial (its model, its diagnostics and
+the sources it cites) depends only on
+
+* the bytes of its files, and their paths (diagnostics name them);
+* the ids of the sources and interventions it may refer to;
+* the code that reads and checks it (this package, pydantic, Python).
+
+The cache key is a digest of exactly these, so an entry can never be stale: any
+change gives a new key. Entries are pickles in a folder the build owns (Sphinx's
+doctree directory), with the same trust as Sphinx's own pickled environment. A
+missing, truncated or unreadable entry is a miss, never an error; entries are
+written atomically, so parallel builds may share the folder; entries the last load
+did not use are removed, so the folder holds one entry per trial.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import os
+import pickle
+import platform
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pydantic
+
+#: Bump when an entry's shape changes (the code digest covers the rest).
+FORMAT = 1
+_SUFFIX = ".trial.pickle"
+
+
+@functools.cache
+def code_digest() -> str:
+    """A digest of the code that reads and checks data: this package's modules."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(f"{FORMAT}|{platform.python_version()}|{pydantic.VERSION}".encode())
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.glob("*.py")):
+        h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def file_digest(paths: Iterable[Path]) -> str:
+    """A digest of the files' paths and bytes (a missing file counts as missing)."""
+    h = hashlib.blake2b(digest_size=16)
+    for path in paths:
+        h.update(str(path).encode() + b"\0")
+        try:
+            h.update(path.read_bytes())
+        except OSError:
+            h.update(b"\0<unreadable>")
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+class TrialCache:
+    """Outcomes of checked trials by key; a no-op without a folder."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self.used: set[str] = set()
+        self.hits = 0
+        self.misses = 0
+        if folder is not None:
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError:
+                self.folder = None  # an unwritable build directory: work without
+
+    def key(self, context: str, digest: str) -> str:
+        """The key of a trial whose files have ``digest``, checked against ``context``."""
+        h = hashlib.blake2b(digest_size=20)
+        h.update(f"{code_digest()}|{context}|{digest}".encode())
+        return h.hexdigest()
+
+    def get(self, key: str) -> Any | None:
+        """The stored outcome, or None (absent, or unreadable: then it is recomputed)."""
+        if self.folder is None:
+            return None
+        self.used.add(key)
+        try:
+            outcome = pickle.loads((self.folder / (key + _SUFFIX)).read_bytes())
+        except Exception:  # absent, truncated, damaged: any of it is a miss, not a crash
+            self.misses += 1
+            return None
+        self.hits += 1
+        return outcome
+
+    def put(self, key: str, outcome: Any) -> None:
+        """Store ``outcome`` atomically (a reader never sees half an entry)."""
+        if self.folder is None:
+            return
+        self.used.add(key)
+        try:
+            fd, tmp = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
+            with os.fdopen(fd, "wb") as out:
+                pickle.dump(outcome, out, protocol=pickle.HIGHEST_PROTOCOL)
+            Path(tmp).replace(self.folder / (key + _SUFFIX))
+        except OSError:
+            with contextlib.suppress(OSError, UnboundLocalError):
+                Path(tmp).unlink()
+
+    def prune(self) -> None:
+        """Remove the entries this load did not use (old versions of edited trials)."""
+        if self.folder is None:
+            return
+        for path in self.folder.glob("*" + _SUFFIX):
+            if path.name.removesuffix(_SUFFIX) not in self.used:
+                with contextlib.suppress(OSError):
+                    path.unlink()

@@ -1,0 +1,147 @@
+"""The trial cache: a warm load is the cold load, and nothing stale survives."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import trialbook.load
+from trialbook import cache as cache_module
+from trialbook.load import LoadResult, load_dataset
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    shutil.copytree(REPO / "data", tmp_path / "data")
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The trials each load actually read and checked (cache misses)."""
+    seen: list[str] = []
+    real = trialbook.load._check_trial_files
+
+    def spy(stem: str, *args: object) -> object:
+        seen.append(stem)
+        return real(stem, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(trialbook.load, "_check_trial_files", spy)
+    return seen
+
+
+def _same(a: LoadResult, b: LoadResult) -> None:
+    assert a.diagnostics == b.diagnostics
+    assert a.dataset.trials == b.dataset.trials
+    assert a.dataset.failed == b.dataset.failed
+    assert a.digests == b.digests
+
+
+def test_warm_load_equals_cold_load(data: Path, tmp_path: Path, reads: list[str]) -> None:
+    cold = load_dataset(data)
+    first = load_dataset(data, cache_dir=tmp_path / "cache")
+    warm = load_dataset(data, cache_dir=tmp_path / "cache")
+    _same(cold, first)
+    _same(cold, warm)
+    assert (first.cache_hits, first.cache_misses) == (0, 3)
+    assert (warm.cache_hits, warm.cache_misses) == (3, 0)
+    assert sorted(reads) == sorted(["camms223", "care-ms-i", "care-ms-ii"] * 2)  # cold, first
+
+
+def test_edit_reads_only_the_edited_trial(data: Path, tmp_path: Path, reads: list[str]) -> None:
+    cache = tmp_path / "cache"
+    load_dataset(data, cache_dir=cache)
+    reads.clear()
+    trial = data / "trials/care-ms-ii.yaml"
+    trial.write_text(trial.read_text(encoding="utf-8").replace("centres: 180", "centres: 181"))
+    result = load_dataset(data, cache_dir=cache)
+    assert reads == ["care-ms-ii"]
+    assert result.dataset.trials["care-ms-ii"].trial.centres.value == 181  # type: ignore[union-attr]
+    # The entry of the old text is gone: one entry per trial.
+    assert len(list(cache.glob("*.trial.pickle"))) == 3
+
+
+def test_csv_edit_is_a_change_too(data: Path, tmp_path: Path, reads: list[str]) -> None:
+    load_dataset(data, cache_dir=tmp_path / "cache")
+    reads.clear()
+    csv = data / "trials/camms223.adverse-events.csv"
+    csv.write_text(csv.read_text(encoding="utf-8") + "\n")
+    load_dataset(data, cache_dir=tmp_path / "cache")
+    assert reads == ["camms223"]
+
+
+def test_errors_come_back_from_the_cache(data: Path, tmp_path: Path) -> None:
+    trial = data / "trials/care-ms-ii.yaml"
+    text = trial.read_text(encoding="utf-8")
+    trial.write_text(text.replace("\nname: CARE-MS II\n", "\nname: CARE-MS II\nphase: 3\n"))
+    cold = load_dataset(data)
+    load_dataset(data, cache_dir=tmp_path / "cache")
+    warm = load_dataset(data, cache_dir=tmp_path / "cache")
+    assert not warm.ok
+    assert warm.cache_hits == 3
+    _same(cold, warm)
+    assert "care-ms-ii" in warm.dataset.failed
+    assert any("duplicate key 'phase'" in d.message for d in warm.diagnostics)
+
+
+def test_a_change_of_sources_rechecks_every_trial(
+    data: Path, tmp_path: Path, reads: list[str]
+) -> None:
+    """Trials cite sources by id: remove one and each trial must be checked again."""
+    load_dataset(data, cache_dir=tmp_path / "cache")
+    reads.clear()
+    sources = data / "sources.yaml"
+    text = sources.read_text(encoding="utf-8")
+    start = text.index("  - id: fernandez-2014")
+    end = text.index("  - id:", start + 1)
+    sources.write_text(text[:start] + text[end:], encoding="utf-8")
+    result = load_dataset(data, cache_dir=tmp_path / "cache")
+    assert sorted(reads) == ["camms223", "care-ms-i", "care-ms-ii"]
+    assert any("unknown source 'fernandez-2014'" in d.message for d in result.diagnostics)
+    _same(load_dataset(data), result)
+
+
+def test_a_change_of_code_is_a_miss(
+    data: Path, tmp_path: Path, reads: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    load_dataset(data, cache_dir=tmp_path / "cache")
+    reads.clear()
+    monkeypatch.setattr(cache_module, "code_digest", lambda: "another version")
+    load_dataset(data, cache_dir=tmp_path / "cache")
+    assert len(reads) == 3
+
+
+@pytest.mark.parametrize("damage", [b"", b"garbage", b"\x80\x05K"])
+def test_damaged_entries_are_misses(
+    data: Path, tmp_path: Path, reads: list[str], damage: bytes
+) -> None:
+    cache = tmp_path / "cache"
+    cold = load_dataset(data, cache_dir=cache)
+    for entry in cache.glob("*.trial.pickle"):
+        entry.write_bytes(damage)
+    reads.clear()
+    again = load_dataset(data, cache_dir=cache)
+    assert len(reads) == 3
+    _same(cold, again)
+    assert load_dataset(data, cache_dir=cache).cache_hits == 3  # repaired
+
+
+def test_unusable_cache_folder_is_no_cache(data: Path, tmp_path: Path) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder", encoding="utf-8")
+    result = load_dataset(data, cache_dir=blocked)
+    assert result.ok
+    assert (result.cache_hits, result.cache_misses) == (0, 0)
+    _same(load_dataset(data), result)
+
+
+def test_prune_keeps_unrelated_files(data: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "README").write_text("mine", encoding="utf-8")
+    load_dataset(data, cache_dir=cache)
+    assert (cache / "README").read_text(encoding="utf-8") == "mine"

@@ -13,6 +13,7 @@ differs from the uncached one.
 from __future__ import annotations
 
 import argparse
+import gc
 import shutil
 import sys
 import tempfile
@@ -20,7 +21,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from trialbook.diagnostics import Severity
+from trialbook.diagnostics import Diagnostic, Severity
 from trialbook.load import LoadResult, load_dataset
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,10 +50,14 @@ def make_data(folder: Path, count: int) -> None:
 
 def _best(repeat: int, run: Callable[[], LoadResult]) -> tuple[float, float, LoadResult]:
     times = []
+    result = None
     for _ in range(repeat):
+        result = None  # free the previous data set outside the timed region
+        gc.collect()
         start = time.perf_counter()
         result = run()
         times.append(time.perf_counter() - start)
+    assert result is not None
     return min(times), max(times), result
 
 
@@ -89,7 +94,7 @@ def main() -> int:
             edited.write_text(original.replace("centres: 180", f"centres: {180 + flip[0]}"))
             return load_dataset(folder, cache_dir=cache)
 
-        results = []
+        diagnostics: list[list[Diagnostic]] = []
         for label, run in [
             ("cold: no cache", cold),
             ("first build: empty cache, filled", first),
@@ -97,14 +102,15 @@ def main() -> int:
             ("one trial edited", one_edit),
         ]:
             best, worst, result = _best(args.repeat, run)
-            results.append(result)
             print(
                 f"  {label:34s} best {best:.3f} s, worst {worst:.3f} s "
                 f"({result.cache_hits} from cache, {len(result.dataset.trials)} loaded)"
             )
+            diagnostics.append(result.diagnostics)
+            del result  # hold one data set at a time, as a build does
         edited.write_text(original, encoding="utf-8")
-        errors = [d for r in results for d in r.diagnostics if d.severity is Severity.ERROR]
-        same = results[0].diagnostics == results[2].diagnostics
+        errors = [d for ds in diagnostics for d in ds if d.severity is Severity.ERROR]
+        same = diagnostics[0] == diagnostics[2]
         print(f"  cold and warm diagnostics identical: {same}; errors: {len(errors)}")
         for d in errors[:5]:
             print(d)

@@ -58,6 +58,14 @@ def test_check_clean_data() -> None:
     assert "18 sources; 5 milestones; 0 error(s)" in run.stderr
 
 
+def test_check_with_cache_reports_the_same(bad_dir: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    runs = [trialbook("check", str(bad_dir), "--cache", str(cache)) for _ in range(2)]
+    assert [r.returncode for r in runs] == [1, 1]
+    assert runs[0].stdout == runs[1].stdout == trialbook("check", str(bad_dir)).stdout
+    assert len(list(cache.glob("*.trial.pickle"))) == 1
+
+
 def test_check_defaults_to_data() -> None:
     run = trialbook("check")
     assert run.returncode == 0, run.stdout + run.stderr

@@ -7,7 +7,7 @@ the sources it cites) depends only on
 
 * the bytes of its files, and their paths (diagnostics name them);
 * the ids of the sources and interventions it may refer to;
-* the code that reads and checks it (this package, pydantic, Python).
+* the code that reads and checks it (this package, pydantic, PyYAML, Python).
 
 The cache key is a digest of exactly these, so an entry can never be stale: any
 change gives a new key. Entries are pickles in a folder the build owns (Sphinx's
@@ -25,12 +25,12 @@ import hashlib
 import os
 import pickle
 import platform
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import pydantic
+import yaml
 
 #: Bump when an entry's shape changes (the code digest covers the rest).
 FORMAT = 1
@@ -41,7 +41,8 @@ _SUFFIX = ".trial.pickle"
 def code_digest() -> str:
     """A digest of the code that reads and checks data: this package's modules."""
     h = hashlib.blake2b(digest_size=16)
-    h.update(f"{FORMAT}|{platform.python_version()}|{pydantic.VERSION}".encode())
+    versions = (FORMAT, platform.python_version(), pydantic.VERSION, yaml.__version__)
+    h.update("|".join(map(str, versions)).encode())
     package = Path(__file__).resolve().parent
     for path in sorted(package.glob("*.py")):
         h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
@@ -99,14 +100,15 @@ class TrialCache:
         if self.folder is None:
             return
         self.used.add(key)
+        final = self.folder / (key + _SUFFIX)
+        # Unique per process: parallel builds sharing the folder never share a file.
+        tmp = final.with_name(f"{final.name}.{os.getpid()}.tmp")
         try:
-            fd, tmp = tempfile.mkstemp(dir=self.folder, suffix=".tmp")
-            with os.fdopen(fd, "wb") as out:
-                pickle.dump(outcome, out, protocol=pickle.HIGHEST_PROTOCOL)
-            Path(tmp).replace(self.folder / (key + _SUFFIX))
+            tmp.write_bytes(pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
+            tmp.replace(final)
         except OSError:
-            with contextlib.suppress(OSError, UnboundLocalError):
-                Path(tmp).unlink()
+            with contextlib.suppress(OSError):
+                tmp.unlink()
 
     def prune(self) -> None:
         """Remove the entries this load did not use (old versions of edited trials)."""

@@ -41,44 +41,57 @@ def _model_children(cls: type[BaseModel]) -> tuple[str, ...]:
     )
 
 
-def _model_nodes(obj: Any, path: FieldPath) -> list[tuple[FieldPath, BaseModel]]:
+#: Models with their field paths, in document order (see :func:`model_nodes`).
+Nodes = list[tuple[FieldPath, BaseModel]]
+
+
+def model_nodes(obj: Any, path: FieldPath = ()) -> Nodes:
     """Every model inside ``obj`` (itself included), in document order, with its path.
 
     Other reports are not entered: they belong to their value (see
-    :func:`iter_sourced`). Iterative rather than recursive generators: it runs over
-    every value of every trial, so its cost is the checks' cost.
+    :func:`iter_sourced`). It runs over every value of every trial, so it is
+    written for speed; compute it once and pass it to the checks that need it.
     """
-    out: list[tuple[FieldPath, BaseModel]] = []
-    stack: list[tuple[FieldPath, Any]] = [(path, obj)]
-    while stack:
-        here, node = stack.pop()
-        if isinstance(node, BaseModel):
-            out.append((here, node))
-            names = _model_children(type(node))
-            kids = [((*here, name), getattr(node, name)) for name in names]
-        elif isinstance(node, tuple):
-            kids = [((*here, i), item) for i, item in enumerate(node)]
-        elif isinstance(node, dict):
-            kids = [((*here, key), item) for key, item in node.items()]
-        else:
-            continue
-        stack.extend(kid for kid in reversed(kids) if isinstance(kid[1], BaseModel | tuple | dict))
+    out: Nodes = []
+    _collect(obj, path, out)
     return out
 
 
-def iter_reported(obj: Any, path: FieldPath = ()) -> list[tuple[FieldPath, Reported]]:
+def _collect(node: Any, here: FieldPath, out: Nodes) -> None:
+    if isinstance(node, BaseModel):
+        out.append((here, node))
+        fields = node.__dict__
+        for name in _model_children(type(node)):
+            child = fields[name]
+            if child is not None and not isinstance(child, str):
+                _collect(child, (*here, name), out)
+    elif isinstance(node, tuple):
+        for i, item in enumerate(node):
+            _collect(item, (*here, i), out)
+    elif isinstance(node, dict):
+        for key, item in node.items():
+            _collect(item, (*here, key), out)
+
+
+def iter_reported(
+    obj: Any, path: FieldPath = (), *, nodes: Nodes | None = None
+) -> list[tuple[FieldPath, Reported]]:
     """Every reported value inside ``obj``, with its field path."""
-    return [(p, node) for p, node in _model_nodes(obj, path) if isinstance(node, Reported)]
+    if nodes is None:
+        nodes = model_nodes(obj, path)
+    return [(p, node) for p, node in nodes if isinstance(node, Reported)]
 
 
-def iter_sourced(obj: Any, path: FieldPath = ()) -> list[tuple[FieldPath, str | None, bool]]:
+def iter_sourced(
+    obj: Any, path: FieldPath = (), *, nodes: Nodes | None = None
+) -> list[tuple[FieldPath, str | None, bool]]:
     """Every ``source`` inside ``obj``: (path, source id, whether one is required).
 
     Reported values and other reports must name a source; a record's own ``source``
     (the default for its values) may be absent, but cites its source when given.
     """
     out: list[tuple[FieldPath, str | None, bool]] = []
-    for here, node in _model_nodes(obj, path):
+    for here, node in model_nodes(obj, path) if nodes is None else nodes:
         if isinstance(node, Reported):
             out.append((here, node.source, True))
             if isinstance(node, Value):
@@ -232,8 +245,13 @@ def _duplicates(c: Checker, items: Iterable[tuple[FieldPath, str]], what: str) -
             seen[key] = path
 
 
-def check_trial(trial: Trial, smap: SourceMap, interventions: Iterable[str]) -> list[Diagnostic]:
-    """All checks that need only the trial itself (and the intervention ids)."""
+def check_trial(
+    trial: Trial, smap: SourceMap, interventions: Iterable[str], *, nodes: Nodes | None = None
+) -> list[Diagnostic]:
+    """All checks that need only the trial itself (and the intervention ids).
+
+    ``nodes`` is :func:`model_nodes` of the trial, if the caller has it already.
+    """
     c = Checker(smap)
     arm_ids = _arm_ids(trial)
     _duplicates(
@@ -296,7 +314,7 @@ def check_trial(trial: Trial, smap: SourceMap, interventions: Iterable[str]) -> 
         if outcome.comparison is not None:
             check_comparison(c, ("outcomes", i, "comparison"), outcome.comparison, trial)
     _check_sizes(c, trial)
-    values = list(iter_reported(trial))
+    values = iter_reported(trial, nodes=nodes)
     for path, value in values:
         if isinstance(value, Value):
             check_value(c, path, value)
@@ -359,7 +377,12 @@ def check_sources(
 
 
 def check_provenance(
-    record: Any, smap: SourceMap, sources: dict[str, Source] | None, prefix: FieldPath = ()
+    record: Any,
+    smap: SourceMap,
+    sources: dict[str, Source] | None,
+    prefix: FieldPath = (),
+    *,
+    nodes: Nodes | None = None,
 ) -> tuple[list[Diagnostic], set[str]]:
     """Every value names an existing source; returns the diagnostics and the ids cited.
 
@@ -368,7 +391,7 @@ def check_provenance(
     """
     c = Checker(smap)
     cited: set[str] = set()
-    for path, source, required in iter_sourced(record, prefix):
+    for path, source, required in iter_sourced(record, prefix, nodes=nodes):
         if source is None and not required:
             continue
         if source is None:

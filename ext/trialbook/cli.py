@@ -14,7 +14,8 @@ from .schema import SCHEMAS, render, write_all
 
 
 def _check(args: argparse.Namespace) -> int:
-    result = load_dataset(Path(args.data_dir))
+    cache = Path(args.cache) if args.cache else None
+    result = load_dataset(Path(args.data_dir), cache_dir=cache)
     shown = [d for d in result.diagnostics if args.notes or d.severity is not Severity.NOTE]
     if args.format == "json":
         json.dump(
@@ -59,6 +60,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     check.add_argument("data_dir", nargs="?", default="data")
     check.add_argument("--format", choices=("text", "json"), default="text")
     check.add_argument("--notes", action="store_true", help="also list acknowledged notes")
+    check.add_argument(
+        "--cache",
+        metavar="DIR",
+        help="keep checked trials in DIR and re-check only the changed ones next time",
+    )
     check.set_defaults(func=_check)
     schema = sub.add_parser("schema", help="print (or --write) the JSON Schemas")
     schema.add_argument(

@@ -132,8 +132,9 @@ def _check_trial_files(
     trial, smap, errs = _read_trial(files)
     cited: set[str] = set()
     if trial is not None:
-        errs += check.check_trial(trial, smap, interventions)
-        prov, cited = check.check_provenance(trial, smap, known_sources)
+        nodes = check.model_nodes(trial)
+        errs += check.check_trial(trial, smap, interventions, nodes=nodes)
+        prov, cited = check.check_provenance(trial, smap, known_sources, nodes=nodes)
         errs += prov
         if trial.id != stem:
             errs.append(

@@ -34,6 +34,11 @@ _UNSUPPORTED_CHARS = re.compile(
 )
 _KEY = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_.\-]*):(?: +|$)")
 _ENTRY = re.compile(r"-(?: +|$)")
+# "key: value" where the value is plain text without any character that could
+# make it something else (a comment, a nested key, a flow collection, a quote...).
+_SIMPLE = re.compile(
+    r"([A-Za-z0-9_][A-Za-z0-9_.\-]*): +([^\s\-?:,\[\]{}#&*!|>'\"%@`][^#:\[\]{},]*)$"
+)
 # A plain scalar may not begin with an indicator. YAML lets "-", "?" and ":" begin
 # one when a non-space follows; libyaml's rules for "?" and ":" differ in flow
 # context, so only "-" (as in -1.5) is taken here.
@@ -66,14 +71,15 @@ class _Reader:
         self.file = file
         self.raw = text.split("\n")
         self.lines: list[_Line] = []
-        #: 0-based indices and indentation of comment lines (they may end a value).
+        #: 0-based indices and indentation of indented comment lines (see deeper_comment).
         self.comments: dict[int, int] = {}
         for number, raw in enumerate(self.raw, 1):
             content = raw.lstrip(" ")
             if not content:
                 continue
             if content[0] == "#":
-                self.comments[number - 1] = len(raw) - len(content)
+                if len(content) != len(raw):  # only indented comments can matter
+                    self.comments[number - 1] = len(raw) - len(content)
             else:
                 self.lines.append(_Line(number, len(raw) - len(content), content.rstrip(" ")))
         self.i = 0  # index of the next unread line in self.lines
@@ -112,22 +118,34 @@ class _Reader:
         out: dict[str, Any] = {}
         line = lines[self.i]
         self.values[path] = (self.file, line.number, indent + 1)
+        file = self.file
         while True:
-            text = line.content[offset:]
-            m = _KEY.match(text)
+            text = line.content[offset:] if offset else line.content
+            simple = _SIMPLE.match(text)
+            m = simple or _KEY.match(text)
             if m is None:
                 raise _GiveUp
             key = m.group(1)
             if key in out or not plain_key_ok(key):
                 raise _GiveUp  # a duplicate, or a key that is not a name
             child = (*path, key)
-            self.keys[child] = (self.file, line.number, indent + 1)
-            rest = text[m.end() :]
+            self.keys[child] = (file, line.number, indent + 1)
             self.i += 1
-            if rest and rest[0] != "#":
-                out[key] = self.inline(rest, line, indent + 1 + m.end(), child, indent)
+            if simple is not None:
+                # The common line, "key: plain words", without the general machinery.
+                value = plain_value(simple.group(2))
+                if value is INVALID or len(child) > MAX_DEPTH:
+                    raise _GiveUp
+                self.values[child] = (file, line.number, indent + 1 + simple.start(2))
+                out[key] = value
+                if self.comments:
+                    self.deeper_comment(line.number, indent)
             else:
-                out[key] = self.nested(indent, child)
+                rest = text[m.end() :]
+                if rest and rest[0] != "#":
+                    out[key] = self.inline(rest, line, indent + 1 + m.end(), child, indent)
+                else:
+                    out[key] = self.nested(indent, child)
             if self.i == len(lines):
                 return out
             line = lines[self.i]
@@ -205,12 +223,18 @@ class _Reader:
             _comment_or_end(text[end:])
         if self.i < len(self.lines) and self.lines[self.i].indent > parent:
             raise _GiveUp
-        # A comment line indented deeper than the collection: let libyaml judge it.
         if self.comments:
-            for number in range(line.number, self.next_number()):
-                if self.comments.get(number, -1) > parent:
-                    raise _GiveUp
+            self.deeper_comment(line.number, parent)
         return value
+
+    def deeper_comment(self, after: int, parent: int) -> None:
+        """Give up on a comment line indented deeper than its collection, after a value.
+
+        libyaml's reading of it depends on the value before it; the subset stays simple.
+        """
+        for number in range(after, self.next_number()):
+            if self.comments.get(number, -1) > parent:
+                raise _GiveUp
 
     def next_number(self) -> int:
         """0-based raw index of the next significant line (or the end)."""

@@ -225,18 +225,12 @@ def test_search_finds_the_pages(page: Page, http_base: str, summary: Summary, qu
     assert SEARCHES[query] <= pages, hrefs
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "search results for trial and source objects link to a missing anchor "
-        "(trials/care-ms-i.html#trial-CARE-MS I, sources.html#source-<citation text>): "
-        "Domain.get_objects() gives anchors of the form '<type>-<name>', which Sphinx's "
-        "search index shortens to '-', and searchtools.js rebuilds them from the display "
-        "name instead of the name. objects.inv is right; only the search links are wrong."
-    ),
-)
 def test_search_result_links_resolve(page: Page, http_base: str, built_html: Path) -> None:
+    """Search results for trials and sources land on their targets.
+
+    Regression: Sphinx's search index shortened anchors of the form <type>-<name>
+    and searchtools.js rebuilt them from the display name (#trial-CARE-MS I).
+    """
     site = Site(built_html)
     broken = [
         f"{query}: {problem}"

@@ -201,23 +201,28 @@ def test_objects_inv_lists_trials_outcomes_and_sources(app: SphinxTestApp) -> No
     inventory = _inventory(app.outdir / "objects.inv")
     ours = {key: value for key, value in inventory.items() if key[0].startswith("trial:")}
     assert ours == {
-        ("trial:trial", "alpha"): ("trials/alpha.html#trial-alpha", "ALPHA"),
-        ("trial:trial", "beta"): ("trials/beta.html#trial-beta", "BETA"),
+        ("trial:trial", "alpha"): ("trials/alpha.html#trial:alpha", "ALPHA"),
+        ("trial:trial", "beta"): ("trials/beta.html#trial:beta", "BETA"),
         ("trial:outcome", "alpha/relapse-rate"): (
-            "trials/alpha.html#outcome-alpha-relapse-rate",
+            "trials/alpha.html#outcome:alpha/relapse-rate",
             "ALPHA: Relapse rate",
         ),
         ("trial:outcome", "alpha/edss"): (
-            "trials/alpha.html#outcome-alpha-edss",
+            "trials/alpha.html#outcome:alpha/edss",
             "ALPHA: EDSS change",
         ),
         ("trial:outcome", "beta/responders"): (
-            "trials/beta.html#outcome-beta-responders",
+            "trials/beta.html#outcome:beta/responders",
             "BETA: Responders",
         ),
-        ("trial:source", "paper-a"): ("sources.html#source-paper-a", PAPER_A),
-        ("trial:source", "paper-b"): ("sources.html#source-paper-b", PAPER_B),
+        ("trial:source", "paper-a"): ("sources.html#source:paper-a", PAPER_A),
+        ("trial:source", "paper-b"): ("sources.html#source:paper-b", PAPER_B),
     }
+    # Each inventory anchor is an id in the page (beside the readable one links use).
+    for uri, _ in ours.values():
+        page, anchor = uri.split("#")
+        html = (app.outdir / page).read_text(encoding="utf-8")
+        assert f'id="{anchor}"' in html, uri
 
 
 @pytest.mark.sphinx("html", testroot="roles", srcdir="domain-genindex")

@@ -38,6 +38,17 @@ def anchor_of(kind: str, name: str) -> str:
     return f"{kind}-{name.replace('/', '-')}"
 
 
+def object_anchor(kind: str, name: str) -> str:
+    """The second id of a target, the one ``objects.inv`` and search point to.
+
+    Sphinx's search index stores an anchor equal to ``<type>-<name>`` as ``-``,
+    and searchtools.js rebuilds it from the *display* name ("trial-CARE-MS I"),
+    which is no id. This form is never shortened, so search results land on the
+    target; links within the handbook keep the readable :func:`anchor_of`.
+    """
+    return f"{kind}:{name}"
+
+
 class TrialXRefRole(XRefRole):
     """A role whose default text is the target's display name, not its id.
 
@@ -217,7 +228,7 @@ class TrialDomain(Domain):
             for name in sorted(self.objects(kind)):
                 home = self._home(kind, name)
                 if home is not None:
-                    yield name, home[2], kind, home[0], home[1], 1
+                    yield name, home[2], kind, home[0], object_anchor(kind, name), 1
 
 
 def setup_domain(app: Sphinx) -> None:
@@ -238,4 +249,4 @@ def target_node(kind: str, name: str, display: str, env: BuildEnvironment) -> no
     """A target for ``name`` here, registered with the domain."""
     anchor = anchor_of(kind, name)
     domain_of(env).note_object(kind, name, display, anchor)
-    return nodes.target("", "", ids=[anchor])
+    return nodes.target("", "", ids=[anchor, object_anchor(kind, name)])

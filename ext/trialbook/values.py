@@ -283,6 +283,8 @@ def _inheriting_fields(cls: type[BaseModel]) -> dict[str, tuple[_Member, Shape]]
 
 
 def _give_source(raw: Any, member: _Member, source: str) -> Any:
+    if isinstance(raw, dict):  # the full form (every expand() leaves it as it is)
+        return raw if "source" in raw else {**raw, "source": source}
     if issubclass(member, Reported):
         try:
             raw = member.expand(raw)

@@ -327,3 +327,12 @@ def test_latex_labels_and_hyperrefs(app: SphinxTestApp) -> None:
         )
         assert re.search(pattern, tex), (prefix, label)
     assert not app.warning.getvalue()
+
+
+@pytest.mark.sphinx("html", testroot="roles", srcdir="domain-searchindex")
+def test_search_index_names_object_types_plainly(app: SphinxTestApp) -> None:
+    """Search results say "(trial, in ALPHA)", not "(Clinical trial trial, …)"."""
+    app.build()
+    index = (app.outdir / "searchindex.js").read_text(encoding="utf-8")
+    names = set(re.findall(r'\["trial",\s*"(\w+)",\s*"([^"]+)"\]', index))
+    assert names == {("trial", "trial"), ("outcome", "outcome"), ("source", "source")}

@@ -119,6 +119,11 @@ class TrialDomain(Domain):
     initial_data: ClassVar[dict[str, Any]] = {kind: {} for kind in KINDS}
     data_version = 1
 
+    def get_type_name(self, type: ObjType, primary: bool = False) -> str:
+        """``trial``, ``outcome``, ``source``: Sphinx would prefix the domain's label,
+        and search results would read "Clinical trial trial"."""
+        return str(type.lname)
+
     def objects(self, kind: str) -> dict[str, list[Location]]:
         """Name → where it is defined (first place first)."""
         table: dict[str, list[Location]] = self.data.setdefault(kind, {})

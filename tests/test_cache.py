@@ -145,3 +145,56 @@ def test_prune_keeps_unrelated_files(data: Path, tmp_path: Path) -> None:
     (cache / "README").write_text("mine", encoding="utf-8")
     load_dataset(data, cache_dir=cache)
     assert (cache / "README").read_text(encoding="utf-8") == "mine"
+
+
+def test_file_digest_frames_each_file(tmp_path: Path) -> None:
+    """One file cannot imitate two (nor a missing one): each file is length-framed."""
+    yaml_file, csv_file = tmp_path / "t.yaml", tmp_path / "t.adverse-events.csv"
+    yaml_file.write_bytes(b"id: t\n")
+    csv_file.write_bytes(b"event,group\n")
+    pair = cache_module.file_digest([yaml_file, csv_file])
+    imitation = tmp_path / "imitation"
+    imitation.mkdir()
+    lone = imitation / "t.yaml"
+    for glue in (b"\0", b""):
+        lone.write_bytes(b"id: t\n" + glue + str(csv_file).encode() + glue + b"event,group\n")
+        assert cache_module.file_digest([lone]) != pair
+    missing = tmp_path / "gone.yaml"
+    before = cache_module.file_digest([missing])
+    for content in (b"", b"E2", b"\0<unreadable>"):
+        missing.write_bytes(content)
+        assert cache_module.file_digest([missing]) != before
+
+
+def test_a_file_saved_while_read_is_not_cached(
+    data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An editor saving between digest and read must not file new text under old key."""
+    trial = data / "trials/care-ms-ii.yaml"
+    original = trial.read_text(encoding="utf-8")
+    real = trialbook.load._check_trial_files
+
+    def save_meanwhile(stem: str, *args: object) -> object:
+        outcome = real(stem, *args)  # type: ignore[arg-type]
+        if stem == "care-ms-ii":
+            trial.write_text(original.replace("centres: 180", "centres: 181"))
+        return outcome
+
+    monkeypatch.setattr(trialbook.load, "_check_trial_files", save_meanwhile)
+    load_dataset(data, cache_dir=tmp_path / "cache")
+    monkeypatch.setattr(trialbook.load, "_check_trial_files", real)
+    trial.write_text(original, encoding="utf-8")
+    warm = load_dataset(data, cache_dir=tmp_path / "cache")
+    assert warm.cache_hits == 2  # care-ms-ii was not stored under its old digest
+    _same(load_dataset(data), warm)
+
+
+def test_decimal_context_is_part_of_the_key(data: Path, tmp_path: Path, reads: list[str]) -> None:
+    import decimal
+
+    load_dataset(data, cache_dir=tmp_path / "cache")
+    reads.clear()
+    with decimal.localcontext() as ctx:
+        ctx.prec = 12
+        load_dataset(data, cache_dir=tmp_path / "cache")
+    assert len(reads) == 3

@@ -127,6 +127,10 @@ REFUSED_BY_BOTH_OR_UNUSUAL = [
     "\ufeffa: 1\n",
     "a: 1 \u2028b: 2\n",
     "a: " + "9" * 40 + "\n",
+    "a: [x:?]\n",  # libyaml: unexpected ':' in a flow scalar (found by review)
+    "a: {k: x:?}\n",
+    "k" * 1025 + ": 1\n",  # libyaml refuses implicit keys over 1024 characters
+    "a: {" + "k" * 1100 + ": 1}\n",
     "a:" + "\n".join(f"{' ' * (2 * i)}k{i}:" for i in range(1, 40)) + " 1\n",
 ]
 

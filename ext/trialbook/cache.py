@@ -20,11 +20,12 @@ did not use are removed, so the folder holds one entry per trial.
 from __future__ import annotations
 
 import contextlib
-import functools
 import hashlib
 import os
 import pickle
 import platform
+import threading
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -37,28 +38,51 @@ FORMAT = 1
 _SUFFIX = ".trial.pickle"
 
 
-@functools.cache
-def code_digest() -> str:
-    """A digest of the code that reads and checks data: this package's modules."""
+def _code_digest() -> str:
     h = hashlib.blake2b(digest_size=16)
-    versions = (FORMAT, platform.python_version(), pydantic.VERSION, yaml.__version__)
+    versions = (
+        FORMAT,
+        platform.python_implementation(),
+        platform.python_version(),
+        pydantic.VERSION,
+        yaml.__version__,
+        yaml.__with_libyaml__,  # the full reader's messages depend on it
+    )
     h.update("|".join(map(str, versions)).encode())
     package = Path(__file__).resolve().parent
     for path in sorted(package.glob("*.py")):
-        h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        source = path.read_bytes()
+        h.update(f"{path.name}\0{len(source)}\0".encode() + source)
     return h.hexdigest()
 
 
+# Taken when the package is imported, together with the modules it describes, so
+# that a long-lived process whose files are edited later keeps its own digest.
+_CODE_DIGEST = _code_digest()
+
+
+def code_digest() -> str:
+    """A digest of the code that reads and checks data: this package's modules."""
+    return _CODE_DIGEST
+
+
 def file_digest(paths: Iterable[Path]) -> str:
-    """A digest of the files' paths and bytes (a missing file counts as missing)."""
+    """A digest of the files' paths and bytes, each framed by its length.
+
+    Framing keeps two different sets of files from ever feeding the hash the same
+    bytes (one file cannot imitate a path and another file), and a missing or
+    unreadable file has its own mark, which no content can imitate.
+    """
     h = hashlib.blake2b(digest_size=16)
     for path in paths:
-        h.update(str(path).encode() + b"\0")
+        name = str(path).encode()
+        h.update(b"P%d:" % len(name) + name)
         try:
-            h.update(path.read_bytes())
-        except OSError:
-            h.update(b"\0<unreadable>")
-        h.update(b"\0")
+            data = path.read_bytes()
+        except OSError as exc:
+            h.update(b"E%d" % (exc.errno or 0))
+        else:
+            h.update(b"F%d:" % len(data) + data)
     return h.hexdigest()
 
 
@@ -101,8 +125,8 @@ class TrialCache:
             return
         self.used.add(key)
         final = self.folder / (key + _SUFFIX)
-        # Unique per process: parallel builds sharing the folder never share a file.
-        tmp = final.with_name(f"{final.name}.{os.getpid()}.tmp")
+        # Unique per process and thread: concurrent writers never share a file.
+        tmp = final.with_name(f"{final.name}.{os.getpid()}-{threading.get_ident()}.tmp")
         try:
             tmp.write_bytes(pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
             tmp.replace(final)
@@ -111,10 +135,20 @@ class TrialCache:
                 tmp.unlink()
 
     def prune(self) -> None:
-        """Remove the entries this load did not use (old versions of edited trials)."""
+        """Remove the entries this load did not use (old versions of edited trials),
+        and temporary files a killed build left behind."""
         if self.folder is None:
             return
-        for path in self.folder.glob("*" + _SUFFIX):
-            if path.name.removesuffix(_SUFFIX) not in self.used:
-                with contextlib.suppress(OSError):
-                    path.unlink()
+        entries = self.folder.glob("*" + _SUFFIX)
+        stale = [p for p in entries if p.name.removesuffix(_SUFFIX) not in self.used]
+        stale += [p for p in self.folder.glob("*.tmp") if time.time() - _mtime(p) > 3600]
+        for path in stale:
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return time.time()

@@ -16,6 +16,7 @@ left out of the dataset (listed in ``Dataset.failed``) rather than shown half-ri
 from __future__ import annotations
 
 import contextlib
+import decimal
 import gc
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -246,9 +247,12 @@ def _load(root: Path, cache_dir: Path | None) -> LoadResult:
     trials_failed_to_parse: list[str] = []
     cache = TrialCache(cache_dir)
     # What a trial's checks see besides its own files: the ids it may refer to.
-    context = "sources={}|interventions={}".format(
+    decimals = decimal.getcontext()  # the arithmetic of the consistency checks
+    context = "sources={}|interventions={}|decimal={},{}".format(
         ",".join(sorted(sources)) if known_sources is not None else "<unreadable>",
         ",".join(sorted(interventions)),
+        decimals.prec,
+        decimals.rounding,
     )
     digests: dict[str, str] = {}
     for stem, files in trial_files(root).items():
@@ -257,7 +261,9 @@ def _load(root: Path, cache_dir: Path | None) -> LoadResult:
         outcome: TrialOutcome | None = cache.get(key)
         if outcome is None:
             outcome = _check_trial_files(stem, files, interventions, known_sources)
-            cache.put(key, outcome)
+            # Store only if no file changed while it was read (an editor saving).
+            if cache.folder is not None and file_digest(files) == digest:
+                cache.put(key, outcome)
         trial, errs, ids = outcome
         cited |= ids
         diagnostics += errs

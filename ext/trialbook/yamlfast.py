@@ -47,6 +47,12 @@ _BLOCK_HEADER = re.compile(r"([|>])(-?)(?: +#.*)?$")
 _FLOW_END = re.compile(r"[,\]}]")
 
 
+#: libyaml refuses an implicit key longer than 1024 characters; stay well below.
+MAX_KEY = 1000
+# In flow context libyaml refuses ":" before ",?[]{}" inside plain scalars; the
+# fast path takes no ":" there at all.
+
+
 class _GiveUp(Exception):
     """The text is outside the fast subset: let the full reader decide."""
 
@@ -126,8 +132,8 @@ class _Reader:
             if m is None:
                 raise _GiveUp
             key = m.group(1)
-            if key in out or not plain_key_ok(key):
-                raise _GiveUp  # a duplicate, or a key that is not a name
+            if key in out or len(key) > MAX_KEY or not plain_key_ok(key):
+                raise _GiveUp  # a duplicate, a key libyaml finds too long, or not a name
             child = (*path, key)
             self.keys[child] = (file, line.number, indent + 1)
             self.i += 1
@@ -279,7 +285,11 @@ class _Reader:
             body = body[:hash_at]
             end = start + hash_at
         body = body.rstrip(" ")
-        if ": " in body or body.endswith(":") or (flow and ("[" in body or "{" in body)):
+        if (
+            ": " in body
+            or body.endswith(":")
+            or (flow and (":" in body or "[" in body or "{" in body))
+        ):
             raise _GiveUp
         value = plain_value(body)
         if value is INVALID:
@@ -306,7 +316,7 @@ class _Reader:
                 if m is None or m.end() == len(text):
                     raise _GiveUp
                 key = m.group(1)
-                if key in out_map or not plain_key_ok(key):
+                if key in out_map or len(key) > MAX_KEY or not plain_key_ok(key):
                     raise _GiveUp
                 child: FieldPath = (*path, key)
                 self.keys[child] = (self.file, number, column + pos)

@@ -48,3 +48,19 @@ def build(make_app: Callable[..., SphinxTestApp]) -> Callable[..., SphinxTestApp
         return app
 
     return run
+
+
+@pytest.fixture
+def checked_trials(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The trials each load actually read and checked (cache misses), in order."""
+    import trialbook.load
+
+    seen: list[str] = []
+    real = trialbook.load._check_trial_files
+
+    def spy(stem: str, *args: Any) -> Any:
+        seen.append(stem)
+        return real(stem, *args)
+
+    monkeypatch.setattr(trialbook.load, "_check_trial_files", spy)
+    return seen

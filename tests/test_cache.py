@@ -20,20 +20,6 @@ def data(tmp_path: Path) -> Path:
     return tmp_path / "data"
 
 
-@pytest.fixture
-def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The trials each load actually read and checked (cache misses)."""
-    seen: list[str] = []
-    real = trialbook.load._check_trial_files
-
-    def spy(stem: str, *args: object) -> object:
-        seen.append(stem)
-        return real(stem, *args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(trialbook.load, "_check_trial_files", spy)
-    return seen
-
-
 def _same(a: LoadResult, b: LoadResult) -> None:
     assert a.diagnostics == b.diagnostics
     assert a.dataset.trials == b.dataset.trials
@@ -41,7 +27,7 @@ def _same(a: LoadResult, b: LoadResult) -> None:
     assert a.digests == b.digests
 
 
-def test_warm_load_equals_cold_load(data: Path, tmp_path: Path, reads: list[str]) -> None:
+def test_warm_load_equals_cold_load(data: Path, tmp_path: Path, checked_trials: list[str]) -> None:
     cold = load_dataset(data)
     first = load_dataset(data, cache_dir=tmp_path / "cache")
     warm = load_dataset(data, cache_dir=tmp_path / "cache")
@@ -49,29 +35,33 @@ def test_warm_load_equals_cold_load(data: Path, tmp_path: Path, reads: list[str]
     _same(cold, warm)
     assert (first.cache_hits, first.cache_misses) == (0, 3)
     assert (warm.cache_hits, warm.cache_misses) == (3, 0)
-    assert sorted(reads) == sorted(["camms223", "care-ms-i", "care-ms-ii"] * 2)  # cold, first
+    assert sorted(checked_trials) == sorted(
+        ["camms223", "care-ms-i", "care-ms-ii"] * 2
+    )  # cold, first
 
 
-def test_edit_reads_only_the_edited_trial(data: Path, tmp_path: Path, reads: list[str]) -> None:
+def test_edit_reads_only_the_edited_trial(
+    data: Path, tmp_path: Path, checked_trials: list[str]
+) -> None:
     cache = tmp_path / "cache"
     load_dataset(data, cache_dir=cache)
-    reads.clear()
+    checked_trials.clear()
     trial = data / "trials/care-ms-ii.yaml"
     trial.write_text(trial.read_text(encoding="utf-8").replace("centres: 180", "centres: 181"))
     result = load_dataset(data, cache_dir=cache)
-    assert reads == ["care-ms-ii"]
+    assert checked_trials == ["care-ms-ii"]
     assert result.dataset.trials["care-ms-ii"].trial.centres.value == 181  # type: ignore[union-attr]
     # The entry of the old text is gone: one entry per trial.
     assert len(list(cache.glob("*.trial.pickle"))) == 3
 
 
-def test_csv_edit_is_a_change_too(data: Path, tmp_path: Path, reads: list[str]) -> None:
+def test_csv_edit_is_a_change_too(data: Path, tmp_path: Path, checked_trials: list[str]) -> None:
     load_dataset(data, cache_dir=tmp_path / "cache")
-    reads.clear()
+    checked_trials.clear()
     csv = data / "trials/camms223.adverse-events.csv"
     csv.write_text(csv.read_text(encoding="utf-8") + "\n")
     load_dataset(data, cache_dir=tmp_path / "cache")
-    assert reads == ["camms223"]
+    assert checked_trials == ["camms223"]
 
 
 def test_errors_come_back_from_the_cache(data: Path, tmp_path: Path) -> None:
@@ -89,43 +79,43 @@ def test_errors_come_back_from_the_cache(data: Path, tmp_path: Path) -> None:
 
 
 def test_a_change_of_sources_rechecks_every_trial(
-    data: Path, tmp_path: Path, reads: list[str]
+    data: Path, tmp_path: Path, checked_trials: list[str]
 ) -> None:
     """Trials cite sources by id: remove one and each trial must be checked again."""
     load_dataset(data, cache_dir=tmp_path / "cache")
-    reads.clear()
+    checked_trials.clear()
     sources = data / "sources.yaml"
     text = sources.read_text(encoding="utf-8")
     start = text.index("  - id: fernandez-2014")
     end = text.index("  - id:", start + 1)
     sources.write_text(text[:start] + text[end:], encoding="utf-8")
     result = load_dataset(data, cache_dir=tmp_path / "cache")
-    assert sorted(reads) == ["camms223", "care-ms-i", "care-ms-ii"]
+    assert sorted(checked_trials) == ["camms223", "care-ms-i", "care-ms-ii"]
     assert any("unknown source 'fernandez-2014'" in d.message for d in result.diagnostics)
     _same(load_dataset(data), result)
 
 
 def test_a_change_of_code_is_a_miss(
-    data: Path, tmp_path: Path, reads: list[str], monkeypatch: pytest.MonkeyPatch
+    data: Path, tmp_path: Path, checked_trials: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     load_dataset(data, cache_dir=tmp_path / "cache")
-    reads.clear()
+    checked_trials.clear()
     monkeypatch.setattr(cache_module, "code_digest", lambda: "another version")
     load_dataset(data, cache_dir=tmp_path / "cache")
-    assert len(reads) == 3
+    assert len(checked_trials) == 3
 
 
 @pytest.mark.parametrize("damage", [b"", b"garbage", b"\x80\x05K"])
 def test_damaged_entries_are_misses(
-    data: Path, tmp_path: Path, reads: list[str], damage: bytes
+    data: Path, tmp_path: Path, checked_trials: list[str], damage: bytes
 ) -> None:
     cache = tmp_path / "cache"
     cold = load_dataset(data, cache_dir=cache)
     for entry in cache.glob("*.trial.pickle"):
         entry.write_bytes(damage)
-    reads.clear()
+    checked_trials.clear()
     again = load_dataset(data, cache_dir=cache)
-    assert len(reads) == 3
+    assert len(checked_trials) == 3
     _same(cold, again)
     assert load_dataset(data, cache_dir=cache).cache_hits == 3  # repaired
 
@@ -189,12 +179,14 @@ def test_a_file_saved_while_read_is_not_cached(
     _same(load_dataset(data), warm)
 
 
-def test_decimal_context_is_part_of_the_key(data: Path, tmp_path: Path, reads: list[str]) -> None:
+def test_decimal_context_is_part_of_the_key(
+    data: Path, tmp_path: Path, checked_trials: list[str]
+) -> None:
     import decimal
 
     load_dataset(data, cache_dir=tmp_path / "cache")
-    reads.clear()
+    checked_trials.clear()
     with decimal.localcontext() as ctx:
         ctx.prec = 12
         load_dataset(data, cache_dir=tmp_path / "cache")
-    assert len(reads) == 3
+    assert len(checked_trials) == 3

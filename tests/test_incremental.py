@@ -145,19 +145,10 @@ def test_parallel_build_equals_serial(
 
 
 def test_rebuild_checks_only_edited_trials(
-    reread: Callable[[Path], set[str]], project: Path, monkeypatch: pytest.MonkeyPatch
+    reread: Callable[[Path], set[str]], project: Path, checked_trials: list[str]
 ) -> None:
     """Checked trials are cached by content: a rebuild reads only what changed."""
-    import trialbook.load
-
-    checked: list[str] = []
-    real = trialbook.load._check_trial_files
-
-    def spy(stem: str, *args: object) -> object:
-        checked.append(stem)
-        return real(stem, *args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(trialbook.load, "_check_trial_files", spy)
+    checked = checked_trials
     reread(project)
     assert sorted(checked) == ["alpha", "beta"]
     checked.clear()

@@ -152,14 +152,21 @@ class _Reader:
                     out[key] = self.inline(rest, line, indent + 1 + m.end(), child, indent)
                 else:
                     out[key] = self.nested(indent, child)
-            if self.i == len(lines):
+            following = self.sibling(indent)
+            if following is None:
                 return out
-            line = lines[self.i]
-            if line.indent < indent:
-                return out
-            if line.indent > indent:
-                raise _GiveUp
-            offset = 0
+            line, offset = following, 0
+
+    def sibling(self, indent: int) -> _Line | None:
+        """The next line if it continues the collection at ``indent``; None if it ends it."""
+        if self.i == len(self.lines):
+            return None
+        line = self.lines[self.i]
+        if line.indent < indent:
+            return None
+        if line.indent > indent:
+            raise _GiveUp  # deeper than its collection: not in the subset
+        return line
 
     def nested(self, indent: int, path: FieldPath) -> Any:
         """The value of a key whose line ends at the colon: a block below it."""
@@ -198,13 +205,10 @@ class _Reader:
             else:
                 self.i += 1
                 out.append(self.inline(rest, line, column + 1, child, indent))
-            if self.i == len(lines):
+            following = self.sibling(indent)
+            if following is None:
                 return out
-            line = lines[self.i]
-            if line.indent < indent:
-                return out
-            if line.indent > indent:
-                raise _GiveUp
+            line = following
 
     # -- values on one line ------------------------------------------------------------
 

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from trialbook.diagnostics import Diagnostic, Severity
-from trialbook.load import LoadResult, load_dataset
+from trialbook.load.dataset import LoadResult, load_dataset
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -53,14 +53,14 @@ def build(make_app: Callable[..., SphinxTestApp]) -> Callable[..., SphinxTestApp
 @pytest.fixture
 def checked_trials(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The trials each load actually read and checked (cache misses), in order."""
-    import trialbook.load
+    import trialbook.load.dataset
 
     seen: list[str] = []
-    real = trialbook.load._check_trial_files
+    real = trialbook.load.dataset._check_trial_files
 
     def spy(stem: str, *args: Any) -> Any:
         seen.append(stem)
         return real(stem, *args)
 
-    monkeypatch.setattr(trialbook.load, "_check_trial_files", spy)
+    monkeypatch.setattr(trialbook.load.dataset, "_check_trial_files", spy)
     return seen

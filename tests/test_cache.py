@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-import trialbook.load
-from trialbook import cache as cache_module
-from trialbook.load import LoadResult, load_dataset
+import trialbook.load.dataset
+from trialbook.load import cache as cache_module
+from trialbook.load.dataset import LoadResult, load_dataset
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -162,7 +162,7 @@ def test_a_file_saved_while_read_is_not_cached(
     """An editor saving between digest and read must not file new text under old key."""
     trial = data / "trials/care-ms-ii.yaml"
     original = trial.read_text(encoding="utf-8")
-    real = trialbook.load._check_trial_files
+    real = trialbook.load.dataset._check_trial_files
 
     def save_meanwhile(stem: str, *args: object) -> object:
         outcome = real(stem, *args)  # type: ignore[arg-type]
@@ -170,9 +170,9 @@ def test_a_file_saved_while_read_is_not_cached(
             trial.write_text(original.replace("centres: 180", "centres: 181"))
         return outcome
 
-    monkeypatch.setattr(trialbook.load, "_check_trial_files", save_meanwhile)
+    monkeypatch.setattr(trialbook.load.dataset, "_check_trial_files", save_meanwhile)
     load_dataset(data, cache_dir=tmp_path / "cache")
-    monkeypatch.setattr(trialbook.load, "_check_trial_files", real)
+    monkeypatch.setattr(trialbook.load.dataset, "_check_trial_files", real)
     trial.write_text(original, encoding="utf-8")
     warm = load_dataset(data, cache_dir=tmp_path / "cache")
     assert warm.cache_hits == 2  # care-ms-ii was not stored under its old digest

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from trialbook.schema import SCHEMAS, render, write_all
+from trialbook.model.schema import SCHEMAS, render, write_all
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent

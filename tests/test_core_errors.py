@@ -18,11 +18,11 @@ import pytest
 import yaml
 
 from trialbook.diagnostics import Code, Severity
-from trialbook.load import load_dataset
+from trialbook.load.dataset import load_dataset
 
 if TYPE_CHECKING:
     from trialbook.diagnostics import Diagnostic
-    from trialbook.load import LoadResult
+    from trialbook.load.dataset import LoadResult
 
 TESTS = Path(__file__).resolve().parent
 BAD = TESTS / "bad"

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from trialbook.diagnostics import Code, Severity
-from trialbook.load import LoadResult, load_dataset
-from trialbook.model import Dataset, Outcome, Trial
+from trialbook.load.dataset import LoadResult, load_dataset
+from trialbook.model.records import Dataset, Outcome, Trial
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "data"

@@ -1,4 +1,4 @@
-"""Rounding arithmetic and derived values (``trialbook.derive``)."""
+"""Rounding arithmetic and derived values (``trialbook.report.derive``)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from trialbook import derive
+from trialbook.report import derive
 
 D = Decimal
 
@@ -111,41 +111,6 @@ def test_reduction_agrees(reduction: str, ratio: str, expected: bool) -> None:
     assert derive.reduction_agrees(D(reduction), D(ratio)) is expected
 
 
-def test_ratio_of() -> None:
-    result = derive.ratio_of(D("0.18"), D("0.39"))
-    assert result.value == D("0.46")
-    assert result.digits == 2
-    assert result.unit is None
-    assert result.formula == "0.18 / 0.39"
-    assert derive.ratio_of(D("0.1"), D("0.36")).digits == 2
-
-
-def test_risk_difference() -> None:
-    result = derive.risk_difference(D("8.0"), D("11.1"))
-    assert result.exact == D("3.1")
-    assert str(result.value) == "3.1"
-    assert result.unit == "percentage points"
-    assert result.formula == "11.1 − 8.0"
-    assert derive.risk_difference(D(22), D(40)).value == 18
-    assert derive.risk_difference(D(40), D(22)).value == -18
-
-
-@pytest.mark.parametrize(
-    ("treatment", "control", "expected"),
-    [
-        ("22", "40", 6),  # 100 / 18 = 5.56, rounded up
-        ("8.0", "11.1", 33),  # 100 / 3.1 = 32.3
-        ("40", "60", 5),  # exact: no rounding
-        ("12.7", "21.1", 12),  # 100 / 8.4 = 11.9
-    ],
-)
-def test_number_needed_to_treat_rounds_up(treatment: str, control: str, expected: int) -> None:
-    result = derive.number_needed_to_treat(D(treatment), D(control))
-    assert result.value == expected
-    assert result.digits == 0
-    assert "rounded up" in result.formula
-
-
 def test_derived_value_rounds_exact() -> None:
     result = derive.Derived(D("51.48514"), 1, "104 / 202 × 100", "%")
     assert result.value == D("51.5")
@@ -155,13 +120,3 @@ def test_derived_value_rounds_exact() -> None:
 def test_percent_needs_positive_denominator(total: int) -> None:
     with pytest.raises(ValueError, match="positive denominator"):
         derive.percent(1, total)
-
-
-def test_ratio_of_zero_control() -> None:
-    with pytest.raises(ValueError, match="zero"):
-        derive.ratio_of(D("0.18"), D("0.00"))
-
-
-def test_number_needed_to_treat_without_difference() -> None:
-    with pytest.raises(ValueError, match="no difference"):
-        derive.number_needed_to_treat(D("11.1"), D("11.10"))

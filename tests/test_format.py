@@ -1,4 +1,4 @@
-"""The number formatter (``trialbook.format``): precision, signs, dashes, spaces."""
+"""The number formatter (``trialbook.report.format``): precision, signs, dashes, spaces."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from trialbook import derive
-from trialbook import format as fmt
-from trialbook.values import OtherReport, Tally, Value
+from trialbook.model.values import OtherReport, Tally, Value
+from trialbook.report import derive
+from trialbook.report import format as fmt
 
 D = Decimal
 MINUS = "\u2212"
@@ -141,8 +141,9 @@ def test_derived() -> None:
     assert fmt.derived(derive.reduction_from_ratio(D("0.45"))) == "55%"
     assert fmt.derived(derive.percent(104, 202)) == "51.5%"
     # Units other than % are left to the caller's wording.
-    assert fmt.derived(derive.risk_difference(D("8.0"), D("11.1")), signed=True) == "+3.1"
-    assert fmt.derived(derive.risk_difference(D(40), D(22))) == f"{MINUS}18"
+    points = "percentage points"
+    assert fmt.derived(derive.Derived(D("3.1"), 1, "11.1 − 8.0", points), signed=True) == "+3.1"
+    assert fmt.derived(derive.Derived(D(-18), 0, "22 − 40", points)) == f"{MINUS}18"
 
 
 @pytest.mark.parametrize(

@@ -10,9 +10,9 @@ import pytest
 from docutils import nodes
 from sphinx.util.console import strip_colors
 
-from trialbook.load import load_dataset
-from trialbook.model import Dataset
-from trialbook.provenance import KIND_ORDER, KIND_TITLES, cited_by, source_numbers
+from trialbook.load.dataset import load_dataset
+from trialbook.model.records import Dataset
+from trialbook.report.citations import KIND_ORDER, KIND_TITLES, cited_by, source_numbers
 
 if TYPE_CHECKING:
     from collections.abc import Callable

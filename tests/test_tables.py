@@ -23,10 +23,10 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.util.console import strip_colors
 
-from trialbook import format as fmt
-from trialbook.discrepancy import acknowledged, disagreements, label
-from trialbook.load import load_dataset
-from trialbook.model import Dataset, Tally
+from trialbook.load.dataset import load_dataset
+from trialbook.model.records import Dataset, Tally
+from trialbook.report import format as fmt
+from trialbook.report.discrepancy import acknowledged, disagreements, label
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -274,7 +274,7 @@ def test_safety_table_doctree_rows_columns_and_cells(app: SphinxTestApp) -> None
 
 
 CONTROL_KEY = """
-from trialbook.model import Trial
+from trialbook.model.records import Trial
 
 def outcome(i, control):
     return {

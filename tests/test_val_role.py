@@ -24,7 +24,7 @@ NBSP = "\u00a0"
 PAPER_A = "Author A. A trial of alpha. J Test 2020;1:1–10."
 PAPER_B = "Author B. A trial of beta. J Test 2021;2:11–20."
 
-#: label in values.md → (path, figure, source); every form of trialbook.paths.
+#: label in values.md → (path, figure, source); every form of trialbook.report.paths.
 VALUES = {
     "randomized": ("alpha.randomized", "300", "paper-a"),  # <trial>.<field>
     "centres": ("beta.centres", "12", "paper-b"),

@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .diagnostics import Severity
-from .load import load_dataset
-from .schema import SCHEMAS, render, write_all
+from .load.dataset import load_dataset
+from .model.schema import SCHEMAS, render, write_all
 
 
 def _check(args: argparse.Namespace) -> int:

@@ -7,6 +7,7 @@ the JSON output and the Sphinx warnings all say the same thing in the same form:
 
 from __future__ import annotations
 
+import difflib
 import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -98,3 +99,33 @@ def sort_key(d: Diagnostic) -> tuple[str, int, int]:
 def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
     """True if any diagnostic is an error (notes and warnings do not count)."""
     return any(d.severity is Severity.ERROR for d in diagnostics)
+
+
+# --------------------------------------------------------------------------- suggestions
+
+
+def closest(key: str, known: Iterable[str], *, cutoff: float = 0.6) -> str | None:
+    """The known name nearest to ``key``, if one is close enough to be a typo of it."""
+    close = difflib.get_close_matches(key, sorted(set(known)), n=1, cutoff=cutoff)
+    return close[0] if close else None
+
+
+def suggest(
+    key: str, known: Iterable[str], *, cutoff: float = 0.6, label: str = "known", shown: int = 8
+) -> str:
+    """The one "did you mean" of trialbook: a close name, or the first known names.
+
+    ``did you mean 'alpha'?`` when a known name is close to ``key``; otherwise
+    ``known: a, b, …`` (``label`` names the list), or ``known: none``.
+    """
+    names = sorted(set(known))
+    close = closest(key, names, cutoff=cutoff)
+    if close is not None:
+        return f"did you mean {close!r}?"
+    listed = ", ".join(names[:shown]) + (", …" if len(names) > shown else "")
+    return f"{label}: {listed or 'none'}"
+
+
+def unknown(what: str, key: str, known: Iterable[str]) -> str:
+    """``unknown arm 'x' (did you mean 'y'?)``: the message for a name that names nothing."""
+    return f"unknown {what} {key!r} ({suggest(key, known)})"

@@ -12,7 +12,7 @@ from .dataset import SHARED, TRIAL_SET, BuildState, state_of
 from .warnings import WarningType, logger
 
 if TYPE_CHECKING:
-    from ..model import Trial
+    from ..model.records import Trial
 
 
 def split_ids(text: str | None) -> list[str]:

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..cache import file_digest
 from ..diagnostics import Severity
-from ..load import SHARED_FILES, load_dataset
-from ..model import Dataset
+from ..load.cache import file_digest
+from ..load.dataset import SHARED_FILES, load_dataset
+from ..model.records import Dataset
 from .warnings import report
 
 if TYPE_CHECKING:

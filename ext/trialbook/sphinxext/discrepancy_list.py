@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 
 from docutils import nodes
 
-from .. import format as fmt
-from ..discrepancy import acknowledged, disagreements
-from ..provenance import source_numbers
+from ..report import format as fmt
+from ..report.citations import source_numbers
+from ..report.discrepancy import acknowledged, disagreements
 from .base import TrialbookDirective
 from .render import cite, paragraph, trial_ref, value_node
 from .tables import Cell, table

@@ -81,7 +81,7 @@ class TrialXRefRole(XRefRole):
 
 def display_name(env: BuildEnvironment, kind: str, target: str) -> str | None:
     """What a reference to ``target`` shows: the trial name, ``Trial: outcome``, ``[n]``."""
-    from ..provenance import source_numbers
+    from ..report.citations import source_numbers
 
     state = state_of(env)
     dataset = state.dataset

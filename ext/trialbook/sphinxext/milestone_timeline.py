@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from docutils import nodes
 from docutils.parsers.rst import directives
 
-from .. import format as fmt
-from ..provenance import source_numbers
+from ..report import format as fmt
+from ..report.citations import source_numbers
 from .base import TrialbookDirective
 from .dataset import SHARED
 from .render import cite, paragraph
@@ -18,7 +18,7 @@ from .tables import Cell, table
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
-    from ..model import Milestone
+    from ..model.records import Milestone
 
 COLUMNS = (("Date", 20), ("Agency", 20), ("Event", 60))
 

@@ -15,9 +15,9 @@ from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx import addnodes
 
-from ..derive import Derived, reduction_from_ratio
-from ..model import RATIO_KINDS, Outcome, Trial
-from ..provenance import source_numbers
+from ..model.records import RATIO_KINDS, Outcome, Trial
+from ..report.citations import source_numbers
+from ..report.derive import Derived, reduction_from_ratio
 from .base import TrialbookDirective, split_ids
 from .domain import target_node
 from .render import arm_values, derived_node, flag_node, paragraph, trial_ref, value_node

@@ -14,10 +14,10 @@ from collections.abc import Mapping
 from docutils import nodes
 from sphinx import addnodes
 
-from .. import format as fmt
-from ..derive import Derived
-from ..model import Trial
-from ..values import Flag, OtherReport, Value
+from ..model.records import Trial
+from ..model.values import Flag, OtherReport, Value
+from ..report import format as fmt
+from ..report.derive import Derived
 
 EMPTY = "–"
 

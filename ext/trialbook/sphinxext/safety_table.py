@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from docutils import nodes
 from docutils.parsers.rst import directives
 
-from ..provenance import source_numbers
+from ..report.citations import source_numbers
 from .base import TrialbookDirective, split_ids
 from .render import arm_values, paragraph, trial_ref
 from .tables import Cell, table
@@ -22,7 +22,7 @@ from .tables import Cell, table
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
-    from ..model import AdverseEvent, Trial
+    from ..model.records import AdverseEvent, Trial
 
 COLUMNS = (("Trial", 14), ("Adverse event", 26), ("Treatment", 30), ("Control", 30))
 

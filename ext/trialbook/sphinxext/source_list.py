@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 from docutils import nodes
 
-from .. import format as fmt
-from ..provenance import KIND_TITLES, cited_by, cited_topics, source_numbers, source_order
+from ..report import format as fmt
+from ..report.citations import KIND_TITLES, cited_by, cited_topics, source_numbers, source_order
 from .base import TrialbookDirective
 from .domain import target_node
 from .render import cite, paragraph
@@ -20,7 +20,7 @@ from .render import cite, paragraph
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
-    from ..model import Source
+    from ..model.records import Source
 
 _LINKS = (
     ("doi", "https://doi.org/{}"),

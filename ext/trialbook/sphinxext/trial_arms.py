@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from docutils import nodes
 from docutils.parsers.rst import directives
 
-from ..provenance import source_numbers
+from ..report.citations import source_numbers
 from .base import TrialbookDirective
 from .render import value_node
 from .tables import Cell, table

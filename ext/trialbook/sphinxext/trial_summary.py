@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 from docutils import nodes
 from sphinx import addnodes
 
-from ..provenance import source_numbers
-from ..values import Fact, Value
+from ..model.values import Fact, Value
+from ..report.citations import source_numbers
 from .base import TrialbookDirective
 from .cards import summary_card
 from .domain import target_node
@@ -26,7 +26,7 @@ from .render import flag_node, paragraph, value_node
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
-    from ..model import Trial
+    from ..model.records import Trial
 
 
 def _field(name: str, *body: nodes.Element) -> nodes.field:

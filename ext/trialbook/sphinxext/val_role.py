@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 from docutils import nodes
 from sphinx.util.docutils import SphinxRole
 
-from ..paths import PathError, all_paths, resolve
-from ..provenance import source_numbers
-from ..values import Flag, OtherReport
+from ..model.values import Flag, OtherReport
+from ..report.citations import source_numbers
+from ..report.paths import PathError, all_paths, resolve
 from .dataset import SHARED, state_of
 from .render import flag_node, other_report_node, value_node
 from .warnings import WarningType, logger

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from .model import InterventionsFile, MilestonesFile, SourcesFile, Trial
+from .records import InterventionsFile, MilestonesFile, SourcesFile, Trial
 
 #: schema file name (in ``data/schema/``) → the model of the files it describes
 SCHEMAS: dict[str, type[BaseModel]] = {

@@ -35,6 +35,8 @@ import yaml
 
 #: Bump when an entry's shape changes (the code digest covers the rest).
 FORMAT = 1
+#: The package whose every module (in every subfolder) is in the code digest.
+PACKAGE = Path(__file__).resolve().parent.parent
 _SUFFIX = ".trial.pickle"
 
 
@@ -49,10 +51,10 @@ def _code_digest() -> str:
         yaml.__with_libyaml__,  # the full reader's messages depend on it
     )
     h.update("|".join(map(str, versions)).encode())
-    package = Path(__file__).resolve().parent
-    for path in sorted(package.glob("*.py")):
+    for path in sorted(PACKAGE.rglob("*.py")):
         source = path.read_bytes()
-        h.update(f"{path.name}\0{len(source)}\0".encode() + source)
+        name = path.relative_to(PACKAGE).as_posix()
+        h.update(f"{name}\0{len(source)}\0".encode() + source)
     return h.hexdigest()
 
 

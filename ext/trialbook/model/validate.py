@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import types
 import typing
 from typing import Any, TypeVar, Union
@@ -10,8 +9,8 @@ from typing import Any, TypeVar, Union
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from .diagnostics import Code, Diagnostic, FieldPath, format_path
-from .sourcemap import SourceMap
+from ..diagnostics import Code, Diagnostic, FieldPath, closest, format_path
+from ..read.sourcemap import SourceMap
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -97,9 +96,9 @@ def _message(err: ErrorDetails, root: type[BaseModel], path: FieldPath) -> tuple
         model = model_at(root, path[:-1])
         hint = ""
         if model is not None:
-            close = difflib.get_close_matches(name, list(model.model_fields), n=1, cutoff=0.6)
-            if close:
-                hint = f" (did you mean {close[0]!r}?)"
+            close = closest(name, model.model_fields)
+            if close is not None:
+                hint = f" (did you mean {close!r}?)"
             else:
                 hint = f"; expected one of: {', '.join(sorted(model.model_fields))}"
         return f"unknown field {name!r}{hint}", True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .diagnostics import Code, Diagnostic
+from ..diagnostics import Code, Diagnostic
 
 #: Data files are hand-written; anything larger is a mistake (or an attack) and is
 #: refused before parsing, so a stray dump cannot stall a build.

@@ -15,19 +15,16 @@ left out of the dataset (listed in ``Dataset.failed``) rather than shown half-ri
 
 from __future__ import annotations
 
-import contextlib
 import decimal
-import gc
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import check
-from .cache import TrialCache, file_digest
-from .csvread import read_adverse_events
-from .diagnostics import Code, Diagnostic, Severity, has_errors, sort_key
-from .model import (
+from ..checks.provenance import check_provenance
+from ..checks.references import check_milestone, check_sources
+from ..checks.trial import check_trial
+from ..diagnostics import Code, Diagnostic, Severity, has_errors, sort_key
+from ..model.records import (
     Dataset,
     Intervention,
     InterventionsFile,
@@ -38,8 +35,12 @@ from .model import (
     Trial,
     TrialRecord,
 )
-from .validation import validate
-from .yamlread import SourceMap, read_yaml
+from ..model.validate import validate
+from ..model.walk import model_nodes
+from ..read.csvfile import read_adverse_events
+from ..read.sourcemap import SourceMap
+from ..read.yamlfile import read_yaml
+from .cache import TrialCache, file_digest
 
 SHARED_FILES = ("sources.yaml", "interventions.yaml", "milestones.yaml")
 TRIALS_DIR = "trials"
@@ -81,21 +82,14 @@ def _read_trial(files: tuple[Path, ...]) -> tuple[Trial | None, SourceMap, list[
     diagnostics = list(doc.errors)
     data: Any = doc.data
     if len(files) > 1:
-        rows, csv_map, csv_errors = read_adverse_events(files[1])
+        existing = data.get("adverse_events") or [] if isinstance(data, dict) else []
+        first = len(existing) if isinstance(existing, list) else 0
+        rows, csv_map, csv_errors = read_adverse_events(files[1], first)
         diagnostics += csv_errors
-        if isinstance(data, dict):
-            existing = data.get("adverse_events") or []
-            if isinstance(existing, list):
-                # CSV rows follow the YAML ones: shift their indices.
-                shifted = SourceMap(files[1])
-                for path, pos in csv_map.values.items():
-                    shifted.values[("adverse_events", int(path[0]) + len(existing), *path[1:])] = (
-                        pos
-                    )
-                for path, pos in csv_map.keys.items():
-                    shifted.keys[("adverse_events", int(path[0]) + len(existing), *path[1:])] = pos
-                doc.smap.mount(shifted, ())
-                data = {**data, "adverse_events": [*existing, *rows]}
+        if isinstance(data, dict) and isinstance(existing, list):
+            # The CSV's events follow the YAML ones.
+            doc.smap.merge(csv_map)
+            data = {**data, "adverse_events": [*existing, *rows]}
     if data is None or diagnostics:
         return None, doc.smap, diagnostics
     if not isinstance(data, dict):
@@ -133,9 +127,9 @@ def _check_trial_files(
     trial, smap, errs = _read_trial(files)
     cited: set[str] = set()
     if trial is not None:
-        nodes = check.model_nodes(trial)
-        errs += check.check_trial(trial, smap, interventions, nodes=nodes)
-        prov, cited = check.check_provenance(trial, smap, known_sources, nodes=nodes)
+        nodes = model_nodes(trial)
+        errs += check_trial(trial, smap, interventions, nodes=nodes)
+        prov, cited = check_provenance(trial, smap, known_sources, nodes=nodes)
         errs += prov
         if trial.id != stem:
             errs.append(
@@ -148,36 +142,13 @@ def _check_trial_files(
     return trial, errs, cited
 
 
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a data set is built.
-
-    Loading allocates hundreds of thousands of long-lived objects and frees few;
-    the collector, triggered by allocation counts, would traverse the growing
-    heap again and again (measured: a warm load of 1000 trials takes 1.2 s with
-    it and 0.36 s without). Nothing here creates garbage cycles to collect.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def load_dataset(root: Path, *, cache_dir: Path | None = None) -> LoadResult:
     """Load, validate and check the data directory ``root``.
 
     With ``cache_dir``, trials whose files (and the ids they may refer to) are
-    unchanged since an earlier load come from :class:`~trialbook.cache.TrialCache`
+    unchanged since an earlier load come from :class:`~trialbook.load.cache.TrialCache`
     instead of being read and checked again; the result is the same either way.
     """
-    with _collector_paused():
-        return _load(root, cache_dir)
-
-
-def _load(root: Path, cache_dir: Path | None) -> LoadResult:
     root = root.resolve()
     diagnostics: list[Diagnostic] = []
     if not root.is_dir():
@@ -218,7 +189,7 @@ def _load(root: Path, cache_dir: Path | None) -> LoadResult:
                 continue
             sources[source.id] = source
             source_paths[source.id] = ("sources", i)
-        diagnostics += check.check_sources(sources, src_map, source_paths)
+        diagnostics += check_sources(sources, src_map, source_paths)
 
     # Without a usable source list, every citation would be "unknown": say it once.
     known_sources = sources if src_file is not None else None
@@ -238,7 +209,7 @@ def _load(root: Path, cache_dir: Path | None) -> LoadResult:
                     )
                 )
             interventions[iv.id] = iv
-        errs, ids = check.check_provenance(iv_file, iv_map, known_sources)
+        errs, ids = check_provenance(iv_file, iv_map, known_sources)
         diagnostics += errs
         cited |= ids
 
@@ -282,8 +253,8 @@ def _load(root: Path, cache_dir: Path | None) -> LoadResult:
     if ms_file is not None:
         milestones = ms_file.milestones
         for i, m in enumerate(milestones):
-            diagnostics += check.check_milestone(m, ("milestones", i), ms_map, [*trials, *failed])
-        errs, ids = check.check_provenance(ms_file, ms_map, known_sources)
+            diagnostics += check_milestone(m, ("milestones", i), ms_map, [*trials, *failed])
+        errs, ids = check_provenance(ms_file, ms_map, known_sources)
         diagnostics += errs
         cited |= ids
 

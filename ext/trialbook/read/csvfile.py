@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from .diagnostics import Code, Diagnostic
+from ..diagnostics import Code, Diagnostic
 from .sourcemap import SourceMap
 from .textfile import TextError, read_text
 
@@ -48,8 +48,14 @@ def _columns_of(line: str) -> list[int]:
     return starts
 
 
-def read_adverse_events(path: Path) -> tuple[list[dict[str, Any]], SourceMap, list[Diagnostic]]:
-    """Rows grouped into adverse-event mappings, their source map, and the errors."""
+def read_adverse_events(
+    path: Path, first_index: int = 0
+) -> tuple[list[dict[str, Any]], SourceMap, list[Diagnostic]]:
+    """Rows grouped into adverse-event mappings, their source map, and the errors.
+
+    The events follow ``first_index`` events given in the trial's YAML: positions
+    are keyed ``("adverse_events", first_index + i, ...)``, the trial's own paths.
+    """
     smap = SourceMap(path)
     try:
         text = read_text(path)
@@ -108,9 +114,9 @@ def read_adverse_events(path: Path) -> tuple[list[dict[str, Any]], SourceMap, li
                 )
             )
             continue
-        index = list(events).index(event_id) if event_id in events else len(events)
+        index = first_index + (list(events).index(event_id) if event_id in events else len(events))
         event = events.setdefault(event_id, {"id": event_id, "results": {}})
-        base = (index,)
+        base = ("adverse_events", index)
         smap.values.setdefault(base, pos["event"])
         smap.values.setdefault((*base, "id"), pos["event"])
         if cells.get("term"):

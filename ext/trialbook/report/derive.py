@@ -11,7 +11,7 @@ when their intervals meet: that is the test every consistency check uses.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 HUNDRED = Decimal(100)
 
@@ -88,28 +88,3 @@ def reduction_range(ratio: Decimal) -> tuple[Decimal, Decimal]:
 def reduction_agrees(reduction: Decimal, ratio: Decimal) -> bool:
     """Does a printed relative reduction (percent) agree with a printed ratio?"""
     return overlaps(interval(reduction), reduction_range(ratio))
-
-
-def ratio_of(treatment: Decimal, control: Decimal) -> Derived:
-    """Crude ratio of two rates (e.g. annualized relapse rates)."""
-    if control == 0:
-        raise ValueError("the control rate is zero")
-    digits = max(places(treatment), places(control))
-    return Derived(treatment / control, digits, f"{treatment} / {control}")
-
-
-def risk_difference(treatment_pct: Decimal, control_pct: Decimal) -> Derived:
-    """Absolute risk difference in percentage points: ``control − treatment``."""
-    exact = control_pct - treatment_pct
-    digits = max(places(treatment_pct), places(control_pct))
-    return Derived(exact, digits, f"{control_pct} − {treatment_pct}", "percentage points")
-
-
-def number_needed_to_treat(treatment_pct: Decimal, control_pct: Decimal) -> Derived:
-    """Number needed to treat, ``100 / (control − treatment)``, rounded up."""
-    difference = control_pct - treatment_pct
-    if difference == 0:
-        raise ValueError("no difference between the arms")
-    exact = (HUNDRED / abs(difference)).quantize(Decimal(1), rounding=ROUND_CEILING)
-    kind = "benefit" if difference > 0 else "harm"
-    return Derived(exact, 0, f"100 / |{control_pct} − {treatment_pct}|, rounded up (to {kind})")

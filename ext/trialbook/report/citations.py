@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from .check import iter_sourced
-from .diagnostics import format_path
-from .model import Dataset, SourceKind, Trial
+from ..diagnostics import format_path
+from ..model.records import Dataset, SourceKind, Trial
+from ..model.walk import iter_sourced
 
 #: The order of the groups of the source list.
 KIND_ORDER: tuple[SourceKind, ...] = (

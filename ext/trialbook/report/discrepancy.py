@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..diagnostics import FieldPath
+from ..model.records import Dataset, Trial
+from ..model.values import OtherReport, Value
+from ..model.walk import iter_reported
 from . import derive
-from .check import iter_reported
-from .diagnostics import FieldPath
-from .model import Dataset, Trial
-from .values import OtherReport, Value
 
 _PARTS = {"estimate": "estimate", "p": "p", "reduction": "relative reduction"}
 

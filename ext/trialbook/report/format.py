@@ -13,8 +13,8 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from ..model.values import OtherReport, Tally, Value
 from .derive import Derived
-from .values import OtherReport, Tally, Value
 
 MINUS = "\u2212"
 EN_DASH = "\u2013"

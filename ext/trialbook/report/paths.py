@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .model import Dataset, Trial
-from .values import Flag, OtherReport, Value
+from ..model.records import Dataset, Trial
+from ..model.values import Flag, OtherReport, Value
 
 COMPARISON_PARTS = ("estimate", "p", "reduction")
 TRIAL_FIELDS = ("randomized", "centres", "countries")

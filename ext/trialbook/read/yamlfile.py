@@ -14,18 +14,82 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .diagnostics import Code, Diagnostic, FieldPath, format_path
-from .scalars import INT, MAX_DEPTH, STR, plain_tag, typed_value
+from ..diagnostics import Code, Diagnostic, FieldPath, format_path
 from .sourcemap import Position, SourceMap
 from .textfile import TextError, read_text
-from .yamlfast import fast_read
 
-__all__ = ["Position", "SourceMap", "YamlDocument", "compose_read", "read_yaml"]
+STR = "tag:yaml.org,2002:str"
+INT = "tag:yaml.org,2002:int"
+FLOAT = "tag:yaml.org,2002:float"
+BOOL = "tag:yaml.org,2002:bool"
+NULL = "tag:yaml.org,2002:null"
+TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+#: Collections nested deeper than this are refused.
+MAX_DEPTH = 32
+
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_INT_TEXT = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
+_FLOAT_TEXT = re.compile(
+    r"^[-+]?(?:0|[1-9][0-9]*)?\.[0-9]+(?:[eE][-+]?[0-9]+)?$|^[-+]?(?:0|[1-9][0-9]*)[eE][-+]?[0-9]+$"
+)
+_NOT_FINITE = re.compile(r"^[-+]?\.(?:inf|Inf|INF|nan|NaN|NAN)$")
+
+
+def plain_tag(text: str) -> str:
+    """The tag of a plain scalar, by the YAML 1.2 core schema, stricter for numbers.
+
+    YAML 1.1 (PyYAML's default) reads ``2:1`` as 121, ``010`` as 8 and ``no`` as
+    false. Here only plain decimals are numbers and only true/false are booleans;
+    everything else stays text, so a figure is never silently changed.
+    """
+    if text in _NULLS:
+        return NULL
+    if text in _BOOLS:
+        return BOOL
+    first = text[0]
+    if first.isdigit() or first in "-+.":
+        if _INT_TEXT.match(text):
+            return INT
+        if _FLOAT_TEXT.match(text) or _NOT_FINITE.match(text):
+            return FLOAT
+    return STR
+
+
+def typed_value(tag: str, text: str) -> tuple[Any, str]:
+    """The value of a scalar of ``tag``, and a problem ("" when there is none)."""
+    if tag == STR:
+        return text, ""
+    if tag == NULL:
+        return None, ""
+    if tag == BOOL:
+        return _BOOLS.get(text, text.lower() == "true"), ""
+    if tag == TIMESTAMP:
+        return text, ""  # dates are validated (and kept as printed) by the model
+    if tag == INT:
+        if len(text) > 30:  # far beyond any count; also keeps int() cheap
+            return None, f"number is too large: {text[:40]}…"
+        try:
+            return int(text), ""
+        except ValueError:  # an explicit !!int tag on something else
+            return None, f"expected a whole number, found {text[:40]!r}"
+    if tag == FLOAT:
+        try:
+            value = Decimal(text.replace("_", ""))
+        except InvalidOperation:
+            value = Decimal("NaN")
+        if not value.is_finite():
+            return None, f"expected a finite number, found {text!r}"
+        return value, ""
+    return None, f"tag {tag!r} is not allowed in data files"
+
 
 _Base: type[yaml.SafeLoader]
 try:  # libyaml's composer is several times faster, and just as safe.
@@ -160,15 +224,6 @@ def read_yaml(path: Path) -> YamlDocument:
         text = read_text(path)
     except TextError as exc:
         return YamlDocument(None, smap, [exc.diagnostic])
-    fast = fast_read(text, path)
-    if fast is not None:
-        return YamlDocument(fast[0], fast[1], [])
-    return compose_read(text, path)
-
-
-def compose_read(text: str, path: Path) -> YamlDocument:
-    """The full reader: libyaml composes, we build; every error is located."""
-    smap = SourceMap(path)
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:

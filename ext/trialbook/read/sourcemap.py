@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .diagnostics import Diagnostic, FieldPath, format_path
+from ..diagnostics import Diagnostic, FieldPath, format_path
 
 Position = tuple[Path, int, int]
 
@@ -41,9 +41,7 @@ class SourceMap:
         file, line, col = self.locate(path, key=key)
         return Diagnostic(file, line, col, message, field=format_path(path), **kw)
 
-    def mount(self, other: SourceMap, prefix: FieldPath) -> None:
-        """Take over ``other``'s positions, with ``prefix`` put before each path."""
-        for path, pos in other.values.items():
-            self.values[(*prefix, *path)] = pos
-        for path, pos in other.keys.items():
-            self.keys[(*prefix, *path)] = pos
+    def merge(self, other: SourceMap) -> None:
+        """Take over ``other``'s positions (of another file of the same record)."""
+        self.values.update(other.values)
+        self.keys.update(other.keys)

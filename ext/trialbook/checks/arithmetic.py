@@ -1,0 +1,118 @@
+"""Arithmetic that must agree: n ≤ N, % = n/N, CIs, p, ratio and reduction, arm sizes.
+
+Printed figures are compared at their printed precision (see
+:mod:`trialbook.report.derive`): ``55`` agrees with anything that rounds to it.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ..diagnostics import Code, FieldPath
+from ..model.records import RATIO_KINDS, Comparison, Trial
+from ..model.values import Tally, Value
+from ..report import derive
+from .checker import Checker
+
+
+def _fmt(d: Decimal) -> str:
+    return f"{d.normalize():f}" if d == d.to_integral() else str(d)
+
+
+def check_value(c: Checker, path: FieldPath, v: Value) -> None:
+    """Arithmetic within one value: n ≤ N, % = n/N, CI order and containment."""
+    if v.n is not None and v.N is not None:
+        if v.n > v.N:
+            c.inconsistent(path, v, f"n ({v.n}) is larger than N ({v.N})")
+        elif v.value is not None and v.unit == "%" and v.N > 0 and v.relation == "=":
+            exact = derive.percent(v.n, v.N).exact
+            if not derive.agrees(v.value, exact):
+                c.inconsistent(
+                    path,
+                    v,
+                    f"{v.value}% does not agree with {v.n}/{v.N} = {derive.round_to(exact, 2)}% "
+                    f"at the printed precision",
+                )
+    if isinstance(v, Tally):
+        for name, count in (("serious", v.serious), ("fatal", v.fatal)):
+            if count is not None and v.N is not None and count > v.N:
+                c.inconsistent(path, v, f"{name} ({count}) is larger than N ({v.N})")
+    if v.ci is not None:
+        low, high = v.ci
+        if not low < high:
+            c.inconsistent(
+                (*path, "ci"), v, f"CI lower bound {low} is not below upper bound {high}"
+            )
+        elif v.value is not None and not low <= v.value <= high:
+            c.inconsistent(
+                (*path, "ci"), v, f"CI {low}–{high} does not contain the estimate {v.value}"
+            )
+
+
+def check_comparison(c: Checker, path: FieldPath, comp: Comparison) -> None:
+    """p in [0, 1], a ratio is positive, a relative reduction agrees with its ratio."""
+    if comp.p is not None and comp.p.value is not None and not 0 <= comp.p.value <= 1:
+        c.inconsistent((*path, "p"), comp.p, f"p = {comp.p.value} is outside [0, 1]")
+    est = comp.estimate
+    if comp.kind in RATIO_KINDS and est is not None and est.value is not None:
+        if est.value <= 0:
+            c.inconsistent((*path, "estimate"), est, f"a {comp.kind} must be positive")
+        red = comp.reduction
+        if red is not None and red.value is not None and red.relation == "=":
+            if not derive.reduction_agrees(red.value, est.value):
+                low, high = derive.reduction_range(est.value)
+                c.inconsistent(
+                    (*path, "reduction"),
+                    red,
+                    f"relative reduction {red.value}% does not agree with {comp.kind} "
+                    f"{est.value} (which implies {_fmt(derive.round_to(low, 1))}–"
+                    f"{_fmt(derive.round_to(high, 1))}%)",
+                )
+            for i, other in enumerate(red.other_reports):
+                # Other reports may disagree with the main figure: that is why they are
+                # kept. They must still not contradict the ratio beyond their rounding.
+                if other.relation == "=" and not derive.reduction_agrees(other.value, est.value):
+                    c.warning(
+                        (*path, "reduction", "other_reports", i),
+                        f"{other.value}% (from {other.source}) does not agree with "
+                        f"{comp.kind} {est.value}",
+                        Code.CONSISTENCY,
+                    )
+
+
+def check_sizes(c: Checker, trial: Trial) -> None:
+    """Arm sizes against the trial's randomized N, and analysed against randomized."""
+    total = trial.randomized.value
+    sizes = [
+        a.randomized.value for a in trial.arms if a.randomized and a.randomized.value is not None
+    ]
+    if total is not None and sizes and sum(sizes) > total:
+        c.inconsistent(
+            ("randomized",),
+            trial.randomized,
+            f"the arms' randomized numbers add up to {sum(sizes)}, more than the trial's {total}",
+        )
+    for i, arm in enumerate(trial.arms):
+        for name in ("analysed", "safety", "randomized"):
+            size: Value | None = getattr(arm, name)
+            if size is None or size.value is None:
+                continue
+            if total is not None and size.value > total:
+                c.inconsistent(
+                    ("arms", i, name),
+                    size,
+                    f"{size.value} is more than the trial's {total} randomized",
+                )
+        randomized = arm.randomized.value if arm.randomized else None
+        analysed = arm.analysed.value if arm.analysed else None
+        if (
+            arm.analysed
+            and randomized is not None
+            and analysed is not None
+            and analysed > randomized
+        ):
+            c.inconsistent(
+                ("arms", i, "analysed"),
+                arm.analysed,
+                f"{analysed} analysed, more than the {randomized} randomized",
+            )

@@ -1,0 +1,129 @@
+"""Ids that must exist, and ids that must be unique: in a trial, the sources, milestones."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ..diagnostics import Code, Diagnostic, FieldPath, unknown
+from ..model.records import Milestone, Source, Trial
+from ..read.sourcemap import SourceMap
+from .checker import Checker
+
+
+def _arm_ids(trial: Trial) -> list[str]:
+    return [a.id for a in trial.arms] + [g.id for g in trial.groups]
+
+
+def _duplicates(c: Checker, items: Iterable[tuple[FieldPath, str]], what: str) -> None:
+    seen: dict[str, FieldPath] = {}
+    for path, key in items:
+        if key in seen:
+            first = c.smap.locate(seen[key])
+            c.error(
+                (*path, "id"),
+                f"duplicate {what} id {key!r} (first at line {first[1]})",
+                Code.DUPLICATE,
+            )
+        else:
+            seen[key] = path
+
+
+def check_trial_references(c: Checker, trial: Trial, interventions: Iterable[str]) -> None:
+    """Ids within a trial are unique; arms, groups and interventions it names exist."""
+    arm_ids = _arm_ids(trial)
+    _duplicates(
+        c,
+        [(("arms", i), a.id) for i, a in enumerate(trial.arms)]
+        + [(("groups", i), g.id) for i, g in enumerate(trial.groups)],
+        "arm or group",
+    )
+    _duplicates(c, [(("outcomes", i), o.id) for i, o in enumerate(trial.outcomes)], "outcome")
+    _duplicates(
+        c,
+        [(("adverse_events", i), e.id) for i, e in enumerate(trial.adverse_events)],
+        "adverse event",
+    )
+    kinds = {"arm": [a.id for a in trial.arms], "outcome": [o.id for o in trial.outcomes]}
+    for i, event in enumerate(trial.adverse_events):
+        for kind, ids in kinds.items():
+            if event.id in ids:
+                c.error(
+                    ("adverse_events", i, "id"),
+                    f"id {event.id!r} is also an {kind} id; value paths need it unique",
+                    Code.DUPLICATE,
+                )
+    for i, outcome in enumerate(trial.outcomes):
+        if outcome.id in kinds["arm"]:
+            c.error(
+                ("outcomes", i, "id"),
+                f"id {outcome.id!r} is also an arm id; value paths need it unique",
+                Code.DUPLICATE,
+            )
+    known_interventions = set(interventions)
+    for i, arm in enumerate(trial.arms):
+        if arm.intervention not in known_interventions:
+            c.error(
+                ("arms", i, "intervention"),
+                unknown("intervention", arm.intervention, known_interventions),
+                Code.REFERENCE,
+            )
+    for i, group in enumerate(trial.groups):
+        for j, arm_id in enumerate(group.arms):
+            if arm_id not in {a.id for a in trial.arms}:
+                c.error(
+                    ("groups", i, "arms", j),
+                    unknown("arm", arm_id, [a.id for a in trial.arms]),
+                    Code.REFERENCE,
+                )
+    keyed: list[tuple[str, int, Iterable[str]]] = [
+        ("outcomes", i, o.results) for i, o in enumerate(trial.outcomes)
+    ] + [("adverse_events", i, e.results) for i, e in enumerate(trial.adverse_events)]
+    for kind, i, results in keyed:
+        for key in results:
+            if key not in arm_ids:
+                c.error(
+                    (kind, i, "results", key),
+                    unknown("arm or group", key, arm_ids),
+                    Code.REFERENCE,
+                    key=True,
+                )
+    for i, outcome in enumerate(trial.outcomes):
+        comp = outcome.comparison
+        if comp is None:
+            continue
+        for name in ("treatment", "control"):
+            ref: str = getattr(comp, name)
+            if trial.arm_or_group(ref) is None:
+                c.error(
+                    ("outcomes", i, "comparison", name),
+                    unknown("arm or group", ref, arm_ids),
+                    Code.REFERENCE,
+                )
+
+
+def check_sources(
+    sources: dict[str, Source], smap: SourceMap, paths: dict[str, FieldPath]
+) -> list[Diagnostic]:
+    """Miscitations name existing sources."""
+    c = Checker(smap)
+    for key, source in sources.items():
+        for i, mis in enumerate(source.miscitations):
+            if mis.cites not in sources:
+                c.error(
+                    (*paths[key], "miscitations", i, "cites"),
+                    unknown("source", mis.cites, sources),
+                    Code.REFERENCE,
+                )
+    return c.diagnostics
+
+
+def check_milestone(
+    m: Milestone, path: FieldPath, smap: SourceMap, trials: Iterable[str]
+) -> list[Diagnostic]:
+    """A milestone's trials exist."""
+    c = Checker(smap)
+    known = set(trials)
+    for i, trial_id in enumerate(m.trials):
+        if trial_id not in known:
+            c.error((*path, "trials", i), unknown("trial", trial_id, known), Code.REFERENCE)
+    return c.diagnostics

@@ -1,0 +1,1 @@
+"""What the handbook shows: derived values, discrepancies, citations, value paths, formatting."""

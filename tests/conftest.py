@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from docutils import nodes
 from sphinx.testing.util import SphinxTestApp
 
 pytest_plugins = ["sphinx.testing.fixtures"]
@@ -64,3 +65,24 @@ def checked_trials(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(trialbook.load.dataset, "_check_trial_files", spy)
     return seen
+
+
+def numbered(app: SphinxTestApp, docname: str) -> nodes.document:
+    """The doctree of ``docname`` as read, with each ``[n]`` filled in as resolving would.
+
+    Source numbers are set when references are resolved; this keeps the pending
+    references (and their targets) that tests inspect, and shows the numbers.
+    """
+    from sphinx import addnodes
+
+    from trialbook.sphinxext.dataset import state_of
+    from trialbook.sphinxext.render import NUMBERED, show_number
+
+    doctree = app.env.get_doctree(docname)
+    numbers = state_of(app.env).source_numbers
+    for xref in doctree.findall(addnodes.pending_xref):
+        if xref.get(NUMBERED) and xref["reftarget"] in numbers:
+            content = xref[0]
+            assert isinstance(content, nodes.Element)
+            show_number(content, numbers[xref["reftarget"]])
+    return doctree

@@ -190,3 +190,20 @@ def test_decimal_context_is_part_of_the_key(
         ctx.prec = 12
         load_dataset(data, cache_dir=tmp_path / "cache")
     assert len(checked_trials) == 3
+
+
+def test_code_digest_covers_modules_in_subfolders(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Editing a module in any subfolder of the package changes the cache key."""
+    package = tmp_path / "trialbook"
+    shutil.copytree(cache_module.PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(cache_module, "PACKAGE", package)
+    before = cache_module._code_digest()
+    for module in ("checks/arithmetic.py", "read/yamlfile.py", "sphinxext/render.py"):
+        path = package / module
+        original = path.read_bytes()
+        path.write_bytes(original + b"\n# edited\n")
+        assert cache_module._code_digest() != before, module
+        path.write_bytes(original)
+    assert cache_module._code_digest() == before

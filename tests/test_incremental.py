@@ -7,6 +7,7 @@ record which documents each build re-reads and compare with what must be.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -92,14 +93,79 @@ def test_touching_without_change_rereads_nothing(
     assert reread(project) == set()
 
 
-def test_editing_sources_rereads_every_data_page(
-    reread: Callable[[Path], set[str]], project: Path
+@pytest.fixture
+def rebuild(
+    make_app: Callable[..., SphinxTestApp],
+) -> Callable[[Path], tuple[set[str], set[str]]]:
+    """Build ``srcdir`` once more: the documents Sphinx re-read, and those it wrote."""
+
+    def run(srcdir: Path) -> tuple[set[str], set[str]]:
+        read: set[str] = set()
+        written: set[str] = set()
+
+        def record_read(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+            read.update(docnames)
+
+        def record_written(app: Sphinx, docname: str, *args: object) -> None:
+            written.add(docname)
+
+        app = make_app("html", srcdir=srcdir)
+        app.connect("env-before-read-docs", record_read)
+        app.connect("html-page-context", record_written)
+        try:
+            app.build()
+        finally:
+            app.cleanup()
+        return read, written & ALL
+
+    return run
+
+
+def _cited_numbers(project: Path, page: str, source: str) -> set[str]:
+    """The ``[n]`` texts of the links from ``page`` to ``source``'s entry."""
+    html = (project / "_build/html" / f"{page}.html").read_text(encoding="utf-8")
+    pattern = rf'href="[^"]*#source-{source}"[^>]*>\s*<span[^>]*>\[(\d+)\]'
+    return set(re.findall(pattern, html))
+
+
+def test_editing_a_citation_rewrites_citing_pages_without_rereading(
+    rebuild: Callable[[Path], tuple[set[str], set[str]]], project: Path
 ) -> None:
-    reread(project)
+    rebuild(project)
     sources = project / "data/sources.yaml"
     sources.write_text(sources.read_text(encoding="utf-8").replace("J Test", "J Tests"))
     _touch_later(sources)
-    assert reread(project) == ALL
+    read, written = rebuild(project)
+    assert read == {"sources"}
+    # Every page with an [n] marker is written again: the marker's hover text changed.
+    assert written == ALL
+    html = (project / "_build/html/trials/alpha.html").read_text(encoding="utf-8")
+    assert "J Tests 2020" in html
+
+
+def test_adding_a_source_renumbers_markers_without_rereading(
+    rebuild: Callable[[Path], tuple[set[str], set[str]]], project: Path
+) -> None:
+    rebuild(project)
+    assert _cited_numbers(project, "trials/alpha", "paper-a") == {"1"}
+    sources = project / "data/sources.yaml"
+    new = (
+        "sources:\n  - id: paper-0\n    kind: journal-article\n"
+        "    citation: Author Z. An earlier paper. J Test 2019;1:1.\n"
+    )
+    sources.write_text(sources.read_text(encoding="utf-8").replace("sources:\n", new, 1))
+    _touch_later(sources)
+    read, written = rebuild(project)
+    # Only the source list is read again; the pages that cite a source whose
+    # number moved are written again with the new numbers.
+    assert read == {"sources"}
+    assert {"trials/alpha", "trials/beta", "index", "other"} <= written
+    assert _cited_numbers(project, "trials/alpha", "paper-a") == {"2"}
+    assert _cited_numbers(project, "trials/beta", "paper-b") == {"3"}
+    entries = (project / "_build/html/sources.html").read_text(encoding="utf-8")
+    assert entries.index('id="source-paper-0"') < entries.index('id="source-paper-a"')
+    # A second build changes nothing.
+    assert rebuild(project) == (set(), set())
 
 
 def test_adding_and_removing_a_trial(reread: Callable[[Path], set[str]], project: Path) -> None:

@@ -10,6 +10,8 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.util.console import strip_colors
 
+from conftest import numbered
+
 if TYPE_CHECKING:
     from sphinx.testing.util import SphinxTestApp
 
@@ -23,7 +25,7 @@ def _rows(table: nodes.table) -> list[list[str]]:
 @pytest.mark.sphinx("html", testroot="basic", srcdir="outcome-table-doctree")
 def test_doctree_is_a_titled_table_with_formatted_numbers(app: SphinxTestApp) -> None:
     app.build()
-    doctree = app.env.get_doctree("index")
+    doctree = numbered(app, "index")
     (table,) = list(doctree.findall(nodes.table))
     assert table.next_node(nodes.title).astext() == "Main endpoints"
     assert "main-endpoints" in table["ids"]

@@ -23,6 +23,7 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.util.console import strip_colors
 
+from conftest import numbered
 from trialbook.load.dataset import load_dataset
 from trialbook.model.records import Dataset, Tally
 from trialbook.report import format as fmt
@@ -128,7 +129,7 @@ def _dataset(app: SphinxTestApp) -> Dataset:
 @pytest.mark.sphinx("html", testroot="tables", srcdir="tables-arms-doctree")
 def test_trial_arms_doctree_rows_and_citations(app: SphinxTestApp) -> None:
     app.build()
-    tables = _tables(app.env.get_doctree("arms"))
+    tables = _tables(numbered(app, "arms"))
     assert list(tables) == ["Arms of ALPHA", "Arms and safety populations"]
     default, named = tables.values()
     assert "alpha-arms-custom" in named["ids"]
@@ -206,7 +207,7 @@ def test_trial_arms_latex_caption_label_numref_widths(app: SphinxTestApp) -> Non
 @pytest.mark.sphinx("html", testroot="tables", srcdir="tables-safety-doctree")
 def test_safety_table_doctree_rows_columns_and_cells(app: SphinxTestApp) -> None:
     app.build()
-    tables = _tables(app.env.get_doctree("safety"))
+    tables = _tables(numbered(app, "safety"))
     assert list(tables) == ["Adverse events", "Adverse events in BETA", "Thyroid disorders only"]
 
     # Several trials: a Trial column, rows trial × event in data order.
@@ -435,7 +436,7 @@ def test_bad_uses_warn_at_page_and_line(app: SphinxTestApp) -> None:
 @pytest.mark.sphinx("html", testroot="tables", srcdir="tables-discrepancies")
 def test_discrepancy_list_three_tables(app: SphinxTestApp) -> None:
     app.build()
-    doctree = app.env.get_doctree("discrepancies")
+    doctree = numbered(app, "discrepancies")
     tables = _tables(doctree)
     assert list(tables) == [
         "Figures that sources print differently",
@@ -517,7 +518,7 @@ def test_discrepancy_list_latex(app: SphinxTestApp) -> None:
 )
 def test_plain_data_sentences_and_missing_milestones(app: SphinxTestApp) -> None:
     app.build()
-    doctree = app.env.get_doctree("discrepancies")
+    doctree = numbered(app, "discrepancies")
     assert not list(doctree.findall(nodes.table))
     texts = [p.astext() for p in doctree.findall(nodes.paragraph)]
     assert texts == [
@@ -653,7 +654,7 @@ MILESTONE_ROWS = [
 @pytest.mark.sphinx("html", testroot="tables", srcdir="tables-milestones")
 def test_milestone_timeline_sorted_dated_and_cited(app: SphinxTestApp) -> None:
     app.build()
-    (table,) = _tables(app.env.get_doctree("milestones")).values()
+    (table,) = _tables(numbered(app, "milestones")).values()
     assert table.next_node(nodes.title).astext() == "Regulatory milestones"
     assert "trialbook-milestones" in table["classes"]
     assert _rows(table) == MILESTONE_ROWS

@@ -14,6 +14,8 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.util.console import strip_colors
 
+from conftest import numbered
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -59,7 +61,7 @@ def _items(doctree: nodes.document) -> dict[str, nodes.paragraph]:
 @pytest.mark.sphinx("html", testroot="roles", srcdir="val-doctree")
 def test_every_path_form_renders_value_and_citation(app: SphinxTestApp) -> None:
     app.build()
-    items = _items(app.env.get_doctree("values"))
+    items = _items(numbered(app, "values"))
     assert set(items) == set(VALUES)
     for label, (_, figure, source) in VALUES.items():
         para = items[label]

@@ -7,6 +7,7 @@ exist, arithmetic that must agree) live in :mod:`trialbook.check`.
 
 from __future__ import annotations
 
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -103,6 +104,9 @@ class Group(Sourced):
 
 
 Role = Literal["primary", "co-primary", "secondary", "tertiary", "unspecified"]
+#: Every role, in order of importance; the roles a "primary endpoint" has.
+ROLES: tuple[Role, ...] = typing.get_args(Role)
+PRIMARY: tuple[Role, ...] = ("primary", "co-primary")
 Measure = Literal[
     "annualized-relapse-rate",
     "proportion-of-patients",

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from ..diagnostics import format_path
-from ..model.records import Dataset, SourceKind, Trial
+from ..diagnostics import FieldPath
+from ..model.records import Dataset, SourceKind
 from ..model.walk import iter_sourced
+from .words import topic as topic_of
 
 #: The order of the groups of the source list.
 KIND_ORDER: tuple[SourceKind, ...] = (
@@ -54,7 +55,7 @@ class Citation:
     """One place a source is cited: the record (trial or file) and the field path."""
 
     record: str
-    path: str
+    path: FieldPath
 
 
 def cited_by(dataset: Dataset) -> dict[str, list[Citation]]:
@@ -63,37 +64,16 @@ def cited_by(dataset: Dataset) -> dict[str, list[Citation]]:
     for trial_id, record in dataset.trials.items():
         for path, source, _ in iter_sourced(record.trial):
             if source is not None:
-                out[source].append(Citation(trial_id, format_path(path)))
+                out[source].append(Citation(trial_id, path))
     for iv in dataset.interventions.values():
         for path, source, _ in iter_sourced(iv):
             if source is not None:
-                out[source].append(Citation(f"intervention {iv.id}", format_path(path)))
+                out[source].append(Citation(f"intervention {iv.id}", path))
     for milestone in dataset.milestones:
         for path, source, _ in iter_sourced(milestone):
             if source is not None:
-                out[source].append(Citation(f"milestone {milestone.id}", format_path(path)))
+                out[source].append(Citation(f"milestone {milestone.id}", path))
     return dict(out)
-
-
-def describe(trial: Trial, path: str) -> str:
-    """What a field path of a trial is about, in words: ``outcomes[0].x`` → its name."""
-    head = path.split(".")[0]
-    name, _, rest = head.partition("[")
-    if rest:
-        index = int(rest.rstrip("]"))
-        if name == "outcomes":
-            return trial.outcomes[index].name
-        if name == "adverse_events":
-            return trial.adverse_events[index].term
-        if name == "arms":
-            return "arm sizes"
-        if name == "groups":
-            return "safety populations"
-        if name == "registrations":
-            return "registration"
-        if name == "notes":
-            return "notes"
-    return {"groups": "safety populations"}.get(name, name)
 
 
 def cited_topics(dataset: Dataset) -> dict[str, dict[str, list[str]]]:
@@ -103,7 +83,7 @@ def cited_topics(dataset: Dataset) -> dict[str, dict[str, list[str]]]:
         for c in citations:
             if c.record in dataset.trials:
                 record = dataset.trial(c.record).name
-                topic = describe(dataset.trial(c.record), c.path)
+                topic = topic_of(dataset.trial(c.record), c.path)
             else:
                 record, _, topic = c.record.partition(" ")
                 record = {"intervention": "Interventions", "milestone": "Milestones"}[record]

@@ -18,35 +18,7 @@ from ..model.records import Dataset, Trial
 from ..model.values import OtherReport, Value
 from ..model.walk import iter_reported
 from . import derive
-
-_PARTS = {"estimate": "estimate", "p": "p", "reduction": "relative reduction"}
-
-
-def label(trial: Trial, path: FieldPath) -> str:
-    """A quantity's name in words: ``Thyroid disorders, Alemtuzumab, both doses``."""
-    words: list[str] = []
-    items = list(path)
-    while items:
-        head = items.pop(0)
-        if head in ("outcomes", "adverse_events") and items and isinstance(items[0], int):
-            index = int(items.pop(0))
-            if head == "outcomes":
-                words.append(trial.outcomes[index].name)
-            else:
-                words.append(trial.adverse_events[index].term)
-        elif head == "arms" and items and isinstance(items[0], int):
-            words.append(trial.arms[int(items.pop(0))].label)
-        elif head == "groups" and items and isinstance(items[0], int):
-            words.append(trial.groups[int(items.pop(0))].label)
-        elif head == "results" and items:
-            key = str(items.pop(0))
-            arm = trial.arm_or_group(key)
-            words.append(arm.label if arm is not None else key)
-        elif head == "comparison":
-            continue
-        elif isinstance(head, str):
-            words.append(_PARTS.get(head, head.replace("_", " ")))
-    return ", ".join(words) if words else "trial"
+from .words import label
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import TYPE_CHECKING
 
 from docutils import nodes
 from sphinx.util.docutils import SphinxDirective
 
-from .dataset import SHARED, TRIAL_SET, BuildState, state_of
-from .warnings import WarningType, logger
+from ..diagnostics import Code, unknown
+from .dataset import TRIAL_SET, BuildState, state_of
+from .warnings import warn
 
 if TYPE_CHECKING:
     from ..model.records import Trial
 
 
-def split_ids(text: str | None) -> list[str]:
-    """``"a, b c"`` → ``["a", "b", "c"]``."""
+def id_list(text: str | None) -> list[str]:
+    """Option converter: ``"a, b c"`` → ``["a", "b", "c"]``."""
     return [part for part in (text or "").replace(",", " ").split() if part]
 
 
@@ -28,18 +28,17 @@ class TrialbookDirective(SphinxDirective):
         """The build's data state."""
         return state_of(self.env)
 
-    def warn(self, message: str, kind: WarningType = WarningType.DIRECTIVE) -> None:
+    def warn(self, message: str, code: Code | None = None) -> None:
         """A warning located at this directive's line in its page."""
-        logger.warning(
-            f"{self.name}: {message}",
-            type="trialbook",
-            subtype=kind.value,
-            location=self.get_location(),
-        )
+        warn(f"{self.name}: {message}", self.get_location(), code)
 
-    def depend_on(self, trial_ids: list[str], *, all_trials: bool = False) -> None:
-        """Record that this page must be re-read when these trials (or the set) change."""
-        self.env.note_dependency(str(self.data.digest_file(SHARED)))
+    def depend_on(
+        self, trial_ids: list[str], *, all_trials: bool = False, shared: tuple[str, ...] = ()
+    ) -> None:
+        """Record that this page must be re-read when these trials (or the set) change,
+        or the ``shared`` files it shows (``SOURCES``, ``INTERVENTIONS``, ``MILESTONES``)."""
+        for name in shared:
+            self.env.note_dependency(str(self.data.digest_file(name)))
         if all_trials:
             self.env.note_dependency(str(self.data.digest_file(TRIAL_SET)))
         for trial_id in trial_ids:
@@ -47,10 +46,9 @@ class TrialbookDirective(SphinxDirective):
             if path.is_file():
                 self.env.note_dependency(str(path))
 
-    def select_trials(self, option: str | None) -> list[Trial] | None:
-        """Trials named in ``option`` (all if empty); None after a warning."""
+    def select_trials(self, wanted: list[str]) -> list[Trial] | None:
+        """The trials ``wanted`` (all if empty); None after a warning."""
         dataset = self.data.dataset
-        wanted = split_ids(option)
         self.depend_on(wanted or [*dataset.trials, *dataset.failed], all_trials=not wanted)
         if not wanted:
             return [record.trial for record in dataset.trials.values()]
@@ -61,14 +59,12 @@ class TrialbookDirective(SphinxDirective):
             elif trial_id in dataset.failed:
                 self.warn(
                     f"trial {trial_id!r} has data errors (reported above); it is not shown",
-                    WarningType.REFERENCE,
+                    Code.REFERENCE,
                 )
                 return None
             else:
-                known = sorted(dataset.trials)
-                close = difflib.get_close_matches(trial_id, known, n=1)
-                hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(known)}"
-                self.warn(f"unknown trial {trial_id!r} ({hint})", WarningType.REFERENCE)
+                self.depend_on([], all_trials=True)  # until the trial exists
+                self.warn(unknown("trial", trial_id, dataset.trials), Code.REFERENCE)
                 return None
         return selected
 

@@ -13,14 +13,16 @@ and checks only the trials that changed since the last one.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..diagnostics import Severity
 from ..load.cache import file_digest
-from ..load.dataset import SHARED_FILES, load_dataset
+from ..load.dataset import load_dataset
 from ..model.records import Dataset
+from ..report.citations import source_numbers
 from .warnings import report
 
 if TYPE_CHECKING:
@@ -30,8 +32,14 @@ if TYPE_CHECKING:
 DIGEST_DIR = "trialbook-digests"
 #: Checked trials by content digest (see :mod:`trialbook.cache`), beside the doctrees.
 CACHE_DIR = "trialbook-cache"
-SHARED = "_shared"
 TRIAL_SET = "_trials"
+#: Digest-file names of the shared data files: a page depends on those it shows.
+SOURCES, INTERVENTIONS, MILESTONES = "_sources", "_interventions", "_milestones"
+_SHARED_DIGESTS = {
+    SOURCES: "sources.yaml",
+    INTERVENTIONS: "interventions.yaml",
+    MILESTONES: "milestones.yaml",
+}
 
 
 @dataclass(frozen=True)
@@ -42,8 +50,13 @@ class BuildState:
     digest_dir: Path
 
     def digest_file(self, name: str) -> Path:
-        """The digest file of a trial id, or of ``SHARED`` / ``TRIAL_SET``."""
+        """The digest file of a trial id, of a shared file (``SOURCES``…), or ``TRIAL_SET``."""
         return self.digest_dir / f"{name}.sha256"
+
+    @functools.cached_property
+    def source_numbers(self) -> dict[str, int]:
+        """Source id → its number in the source list, once per build."""
+        return source_numbers(self.dataset)
 
 
 #: Build states by doctree directory: one per build, inherited by parallel workers
@@ -72,9 +85,11 @@ def _load(app: Sphinx) -> None:
     digest_dir.mkdir(parents=True, exist_ok=True)
     state = BuildState(result.dataset, digest_dir)
     for trial_id, digest in result.digests.items():
-        _write_if_changed(state.digest_file(trial_id), digest)
-    shared = [root / name for name in SHARED_FILES]
-    _write_if_changed(state.digest_file(SHARED), file_digest(shared))
+        # Whether the trial loaded depends on other files too (the ids it cites).
+        status = "ok" if trial_id in result.dataset.trials else "failed"
+        _write_if_changed(state.digest_file(trial_id), f"{digest} {status}\n")
+    for name, filename in _SHARED_DIGESTS.items():
+        _write_if_changed(state.digest_file(name), file_digest([root / filename]))
     _write_if_changed(state.digest_file(TRIAL_SET), "\n".join(sorted(result.digests)) + "\n")
     _STATES[Path(app.doctreedir)] = state
 

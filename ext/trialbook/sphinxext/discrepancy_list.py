@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 from docutils import nodes
 
 from ..report import format as fmt
-from ..report.citations import source_numbers
 from ..report.discrepancy import acknowledged, disagreements
 from .base import TrialbookDirective
+from .dataset import SOURCES
 from .render import cite, paragraph, trial_ref, value_node
 from .tables import Cell, table
 
@@ -31,8 +31,7 @@ class DiscrepancyList(TrialbookDirective):
     def run(self) -> list[nodes.Node]:
         """Up to three tables; a sentence where a kind has no entries."""
         dataset = self.data.dataset
-        self.depend_on([*dataset.trials, *dataset.failed], all_trials=True)
-        numbers = source_numbers(dataset)
+        self.depend_on([*dataset.trials, *dataset.failed], all_trials=True, shared=(SOURCES,))
         out: list[nodes.Node] = []
 
         rows: list[list[Cell]] = []
@@ -41,12 +40,10 @@ class DiscrepancyList(TrialbookDirective):
             verdicts: list[nodes.Node | str] = []
             for other, within in d.others:
                 figure = nodes.inline("", fmt.other_report(other))
-                ref = cite(other.source, numbers.get(other.source or ""))
+                ref = cite(other.source)
                 others.append(paragraph(figure, " ", ref) if ref else paragraph(figure))
                 verdicts.append("yes" if within else "no")
-            rows.append(
-                [trial_ref(d.trial), d.label, value_node(d.value, numbers), others, verdicts]
-            )
+            rows.append([trial_ref(d.trial), d.label, value_node(d.value), others, verdicts])
         if rows:
             columns: tuple[tuple[str, int], ...] = (
                 ("Trial", 13),
@@ -67,7 +64,7 @@ class DiscrepancyList(TrialbookDirective):
 
         rows = []
         for a in acknowledged(dataset):
-            rows.append([trial_ref(a.trial), a.label, value_node(a.value, numbers), a.reason])
+            rows.append([trial_ref(a.trial), a.label, value_node(a.value), a.reason])
         if rows:
             columns = (("Trial", 14), ("Quantity", 30), ("As printed", 22), ("Why it is kept", 34))
             spec, tnode = table(
@@ -83,8 +80,8 @@ class DiscrepancyList(TrialbookDirective):
         rows = []
         for source_id, source in dataset.sources.items():
             for mis in source.miscitations:
-                citing = cite(source_id, numbers.get(source_id))
-                cited = cite(mis.cites, numbers.get(mis.cites))
+                citing = cite(source_id)
+                cited = cite(mis.cites)
                 rows.append(
                     [
                         paragraph(*(x for x in (citing,) if x is not None)),

@@ -9,16 +9,18 @@ incremental and parallel builds exact.
 
 from __future__ import annotations
 
-import difflib
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.domains import Domain, ObjType
 from sphinx.roles import XRefRole
 from sphinx.util.nodes import make_refnode
 
+from ..diagnostics import Code, unknown
 from .dataset import state_of
-from .warnings import WarningType, logger
+from .render import NUMBERED, show_number
+from .warnings import warn
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Set
@@ -76,13 +78,16 @@ class TrialXRefRole(XRefRole):
         """Take the display text from the data (and depend on it)."""
         if not has_explicit_title:
             title = display_name(env, self.reftype, target) or title
+            refnode[NUMBERED] = self.reftype == "src"
         return title, target
 
 
 def display_name(env: BuildEnvironment, kind: str, target: str) -> str | None:
-    """What a reference to ``target`` shows: the trial name, ``Trial: outcome``, ``[n]``."""
-    from ..report.citations import source_numbers
+    """What a reference to ``target`` shows: the trial name, ``Trial: outcome``.
 
+    A source shows its number, ``[n]``, which is filled in when the reference is
+    resolved (the role marks it :data:`~.render.NUMBERED`).
+    """
     state = state_of(env)
     dataset = state.dataset
     kind = {"src": "source"}.get(kind, kind)
@@ -96,8 +101,6 @@ def display_name(env: BuildEnvironment, kind: str, target: str) -> str | None:
         for outcome in trial.outcomes:
             if outcome.id == outcome_id:
                 return f"{trial.name}: {outcome.name}"
-    if kind == "source" and target in dataset.sources:
-        return f"[{source_numbers(dataset)[target]}]"
     return None
 
 
@@ -116,8 +119,12 @@ class TrialDomain(Domain):
         "outcome": TrialXRefRole(),
         "src": TrialXRefRole(),
     }
-    initial_data: ClassVar[dict[str, Any]] = {kind: {} for kind in KINDS}
-    data_version = 1
+    initial_data: ClassVar[dict[str, Any]] = {
+        **{kind: {} for kind in KINDS},
+        "citing": {},  # docname → the sources it cites with a numbered [n]
+        "numbering": {},  # source id → (number, citation) as last resolved
+    }
+    data_version = 2
 
     def get_type_name(self, type: ObjType, primary: bool = False) -> str:
         """``trial``, ``outcome``, ``source``: Sphinx would prefix the domain's label,
@@ -136,8 +143,24 @@ class TrialDomain(Domain):
         if entry not in places:
             places.append(entry)
 
+    def citing(self) -> dict[str, list[str]]:
+        """Docname → the sources its ``[n]`` markers cite."""
+        table: dict[str, list[str]] = self.data.setdefault("citing", {})
+        return table
+
+    def process_doc(self, env: BuildEnvironment, docname: str, document: nodes.document) -> None:
+        """Note which sources the page cites, to rewrite it if their numbers move."""
+        cited = {
+            str(ref["reftarget"])
+            for ref in document.findall(addnodes.pending_xref)
+            if ref.get(NUMBERED) and ref.get("refdomain") == "trial"
+        }
+        if cited:
+            self.citing()[docname] = sorted(cited)
+
     def clear_doc(self, docname: str) -> None:
-        """Forget what ``docname`` defined."""
+        """Forget what ``docname`` defined and cited."""
+        self.citing().pop(docname, None)
         for kind in KINDS:
             table = self.objects(kind)
             for name in list(table):
@@ -147,6 +170,9 @@ class TrialDomain(Domain):
 
     def merge_domaindata(self, docnames: Set[str], otherdata: dict[str, Any]) -> None:
         """Take over what a parallel reader found in ``docnames``."""
+        for docname, cited in otherdata.get("citing", {}).items():
+            if docname in docnames:
+                self.citing()[docname] = cited
         for kind in KINDS:
             table = self.objects(kind)
             for name, places in otherdata.get(kind, {}).items():
@@ -182,31 +208,26 @@ class TrialDomain(Domain):
         if home is None and kind == "source" and not self.objects("source"):
             if not getattr(self, "_told_no_source_list", False):
                 self._told_no_source_list = True
-                logger.warning(
+                warn(
                     "values cite sources, but no page has a source-list directive; "
                     "add ```{source-list}``` to a page so [n] markers can link to it",
-                    type="trialbook",
-                    subtype=WarningType.REFERENCE.value,
-                    location=node,
+                    node,
+                    Code.REFERENCE,
                 )
             contnode["classes"].append("trialbook-missing")
             return contnode  # type: ignore[return-value]
         if home is None:
-            known = sorted(self.objects(kind))
-            close = difflib.get_close_matches(target, known, n=1)
-            hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(known[:8])}"
-            logger.warning(
-                f"unknown {kind} {target!r} ({hint})",
-                type="trialbook",
-                subtype=WarningType.REFERENCE.value,
-                location=node,
-            )
+            warn(unknown(kind, target, self.objects(kind)), node, Code.REFERENCE)
             contnode["classes"].append("trialbook-missing")
             return contnode  # type: ignore[return-value]  # shown as plain text, warned once
         title = None
         if kind == "source":
-            source = state_of(env).dataset.sources.get(target)
+            state = state_of(env)
+            source = state.dataset.sources.get(target)
             title = source.citation if source else None
+            number = state.source_numbers.get(target)
+            if node.get(NUMBERED) and number is not None:
+                show_number(contnode, number)
         return make_refnode(builder, fromdocname, home[0], home[1], contnode, title)
 
     def resolve_any_xref(
@@ -236,9 +257,28 @@ class TrialDomain(Domain):
                     yield name, home[2], kind, home[0], object_anchor(kind, name), 1
 
 
+def renumbered_pages(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """Pages to write again because a source they cite changed its number or citation.
+
+    Their doctrees are unchanged (``[n]`` is filled in at resolve time), so they
+    are written, not re-read (the ``env-updated`` contract).
+    """
+    domain = domain_of(env)
+    dataset = state_of(env).dataset
+    numbers = state_of(env).source_numbers
+    now = {s: (numbers[s], dataset.sources[s].citation) for s in numbers}
+    before = {s: tuple(v) for s, v in domain.data.get("numbering", {}).items()}
+    domain.data["numbering"] = now
+    moved = {s for s in now.keys() | before.keys() if now.get(s) != before.get(s)}
+    if not moved or not before:
+        return []
+    return sorted(doc for doc, cited in domain.citing().items() if moved.intersection(cited))
+
+
 def setup_domain(app: Sphinx) -> None:
     """Register the ``trial`` domain (roles ``trial``, ``outcome``, ``src``)."""
     app.add_domain(TrialDomain)
+    app.connect("env-updated", renumbered_pages)
     for name in ("trial", "outcome", "src"):
         app.add_role(name, TrialXRefRole())
 

@@ -9,9 +9,8 @@ from docutils import nodes
 from docutils.parsers.rst import directives
 
 from ..report import format as fmt
-from ..report.citations import source_numbers
 from .base import TrialbookDirective
-from .dataset import SHARED
+from .dataset import MILESTONES
 from .render import cite, paragraph
 from .tables import Cell, table
 
@@ -45,14 +44,13 @@ class MilestoneTimeline(TrialbookDirective):
     def run(self) -> list[nodes.Node]:
         """The table of milestones, oldest first."""
         dataset = self.data.dataset
-        self.env.note_dependency(str(self.data.digest_file(SHARED)))
+        self.depend_on([], shared=(MILESTONES,))
         if not dataset.milestones:
             where = f"{dataset.root.name}/milestones.yaml"
             return self.problem(f"the data has no milestones ({where})")
-        numbers = source_numbers(dataset)
         rows: list[list[Cell]] = []
         for m in sorted(dataset.milestones, key=lambda m: m.date):
-            ref = cite(m.event.source, numbers.get(m.event.source or ""))
+            ref = cite(m.event.source)
             event: list[nodes.Node | str] = [
                 paragraph(m.event.text, *((" ", ref) if ref is not None else ()))
             ]

@@ -15,19 +15,15 @@ from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx import addnodes
 
-from ..model.records import RATIO_KINDS, Outcome, Trial
-from ..report.citations import source_numbers
+from ..model.records import PRIMARY, RATIO_KINDS, ROLES, Outcome, Trial
 from ..report.derive import Derived, reduction_from_ratio
-from .base import TrialbookDirective, split_ids
+from .base import TrialbookDirective, id_list
 from .domain import target_node
 from .render import arm_values, derived_node, flag_node, paragraph, trial_ref, value_node
 from .tables import Cell, table
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
-
-ROLES = ("primary", "co-primary", "secondary", "tertiary", "unspecified")
-PRIMARY = ("primary", "co-primary")
 
 #: (heading, relative width); widths keep every column inside a PDF page.
 COLUMNS = (
@@ -47,23 +43,16 @@ def columns(with_trial: bool) -> tuple[tuple[str, int], ...]:
     return COLUMNS if with_trial else COLUMNS[1:]
 
 
-def _role_filter(text: str | None) -> tuple[str, ...] | None:
-    """``primary`` (default: primary and co-primary), ``all``, or a list of roles."""
-    if not text or text.strip() == "primary":
+def role_list(text: str | None) -> tuple[str, ...]:
+    """Option converter: ``primary`` (primary and co-primary), ``all``, or a list of roles."""
+    words = tuple(id_list(text))
+    if words in ((), ("primary",)):
         return PRIMARY
-    if text.strip() == "all":
-        return ROLES
-    roles = tuple(split_ids(text))
-    unknown = [r for r in roles if r not in ROLES]
-    return None if unknown else roles
+    return ROLES if words == ("all",) else words
 
 
-def _arm_cell(
-    trial: Trial, outcome: Outcome, keys: list[str], numbers: dict[str, int]
-) -> list[nodes.Node | str]:
-    return arm_values(
-        trial, outcome.results, keys, numbers, signed=outcome.measure == "mean-change"
-    )
+def _arm_cell(trial: Trial, outcome: Outcome, keys: list[str]) -> list[nodes.Node | str]:
+    return arm_values(trial, outcome.results, keys, signed=outcome.measure == "mean-change")
 
 
 def _sides(outcome: Outcome) -> tuple[list[str], list[str]]:
@@ -86,7 +75,6 @@ def derived_reduction(outcome: Outcome) -> Derived | None:
 def build_table(
     rows: list[tuple[Trial, Outcome]],
     caption: str,
-    numbers: dict[str, int],
     targets: dict[tuple[str, str], nodes.target],
     *,
     with_trial: bool = True,
@@ -104,17 +92,17 @@ def build_table(
         reduction = (
             derived_node(derived)
             if derived is not None
-            else value_node(comp.reduction if comp else None, numbers)
+            else value_node(comp.reduction if comp else None)
         )
         cells: list[Cell] = [trial_ref(trial)] if with_trial else []
         cells += [
             name,
-            _arm_cell(trial, outcome, treatment, numbers),
-            _arm_cell(trial, outcome, control, numbers),
-            value_node(comp.estimate if comp else None, numbers),
-            value_node(comp.p if comp else None, numbers, p=True),
+            _arm_cell(trial, outcome, treatment),
+            _arm_cell(trial, outcome, control),
+            value_node(comp.estimate if comp else None),
+            value_node(comp.p if comp else None, p=True),
             reduction,
-            flag_node(outcome.met, numbers),
+            flag_node(outcome.met),
         ]
         body.append(cells)
     return table(caption, columns(with_trial), body, ["trialbook-outcomes"])
@@ -130,25 +118,25 @@ class OutcomeTable(TrialbookDirective):
 
     has_content = False
     option_spec: ClassVar[dict[str, Callable[[str], Any]]] = {
-        "trials": directives.unchanged,
-        "outcomes": directives.unchanged,
-        "role": directives.unchanged,
+        "trials": id_list,
+        "outcomes": id_list,
+        "role": role_list,
         "caption": directives.unchanged,
         "name": directives.unchanged,
     }
 
     def run(self) -> list[nodes.Node]:
         """Build the table, or warn (at the page and line) and return nothing."""
-        trials = self.select_trials(self.options.get("trials"))
+        trials = self.select_trials(self.options.get("trials", []))
         if trials is None:
             return []
-        roles = _role_filter(self.options.get("role"))
-        if roles is None:
+        roles: tuple[str, ...] = self.options.get("role", PRIMARY)
+        if any(role not in ROLES for role in roles):
             return self.problem(
-                f"unknown role in {self.options['role']!r}; expected 'primary', 'all' "
+                f"unknown role in {' '.join(roles)!r}; expected 'primary', 'all' "
                 f"or some of: {', '.join(ROLES)}"
             )
-        wanted = set(split_ids(self.options.get("outcomes")))
+        wanted = set(self.options.get("outcomes", []))
         rows = [
             (trial, outcome)
             for trial in trials
@@ -174,8 +162,7 @@ class OutcomeTable(TrialbookDirective):
             )
             for trial, outcome in rows
         }
-        numbers = source_numbers(self.data.dataset)
-        spec, node = build_table(rows, caption, numbers, targets, with_trial=with_trial)
+        spec, node = build_table(rows, caption, targets, with_trial=with_trial)
         self.set_source_info(node)
         self.add_name(node)
         return [spec, node]

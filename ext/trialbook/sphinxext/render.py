@@ -20,29 +20,42 @@ from ..report import format as fmt
 from ..report.derive import Derived
 
 EMPTY = "–"
+#: Attribute of a source reference whose text becomes ``[n]`` when it is resolved.
+NUMBERED = "trialbook_numbered"
 
 
-def cite(source: str | None, number: int | None) -> addnodes.pending_xref | None:
-    """``[n]``, a reference to the source in the source list."""
+def cite(source: str | None) -> addnodes.pending_xref | None:
+    """``[n]``, a reference to the source in the source list.
+
+    The number is filled in when references are resolved (see
+    :meth:`.domain.TrialDomain.resolve_xref`), as sphinxcontrib-bibtex does: a
+    page that cites a source is not re-read because the numbering moved.
+    """
     if source is None:
         return None
-    text = f"[{number}]" if number is not None else f"[{source}]"
     xref = addnodes.pending_xref(
         "",
-        nodes.inline("", text, classes=["trialbook-cite"]),
+        nodes.inline("", f"[{source}]", classes=["trialbook-cite"]),
         refdomain="trial",
         reftype="src",
         reftarget=source,
         refexplicit=True,
         refwarn=True,
     )
+    xref[NUMBERED] = True
     return xref
 
 
-def _with_cite(text: str, source: str | None, numbers: dict[str, int]) -> nodes.inline:
+def show_number(content: nodes.Element, number: int) -> None:
+    """Put ``[number]`` into a source reference's content (at resolve time)."""
+    content.children = []
+    content += nodes.Text(f"[{number}]")
+
+
+def _with_cite(text: str, source: str | None) -> nodes.inline:
     node = nodes.inline("", "", classes=["trialbook-value"])
     node += nodes.inline("", text, classes=["trialbook-figure"])
-    ref = cite(source, numbers.get(source or ""))
+    ref = cite(source)
     if ref is not None:
         node += nodes.Text(" ")
         node += ref
@@ -67,23 +80,21 @@ def empty() -> nodes.inline:
     return nodes.inline("", EMPTY, classes=["trialbook-value", "trialbook-empty"])
 
 
-def value_node(
-    value: Value | None, numbers: dict[str, int], *, signed: bool = False, p: bool = False
-) -> nodes.inline:
+def value_node(value: Value | None, *, signed: bool = False, p: bool = False) -> nodes.inline:
     """A reported value with its citation."""
     if value is None:
         return empty()
     if not value.reported:
         return nodes.inline("", fmt.NOT_REPORTED, classes=["trialbook-value", "trialbook-nr"])
     text = fmt.p_value(value) if p else fmt.value(value, signed=signed)
-    return _with_cite(text, value.source, numbers)
+    return _with_cite(text, value.source)
 
 
-def flag_node(flag: Flag | None, numbers: dict[str, int]) -> nodes.inline:
+def flag_node(flag: Flag | None) -> nodes.inline:
     """Yes / No for a sourced flag such as "endpoint met"."""
     if flag is None:
         return empty()
-    return _with_cite("Yes" if flag.value else "No", flag.source, numbers)
+    return _with_cite("Yes" if flag.value else "No", flag.source)
 
 
 def derived_node(derived: Derived, *, signed: bool = False) -> nodes.inline:
@@ -110,12 +121,12 @@ def differing_reports(value: Value) -> list[OtherReport]:
     ]
 
 
-def other_report_node(other: OtherReport, numbers: dict[str, int]) -> nodes.inline:
+def other_report_node(other: OtherReport) -> nodes.inline:
     """One other source's figure, with its citation."""
-    return _with_cite(fmt.other_report(other), other.source, numbers)
+    return _with_cite(fmt.other_report(other), other.source)
 
 
-def other_reports_node(value: Value, numbers: dict[str, int]) -> nodes.inline | None:
+def other_reports_node(value: Value) -> nodes.inline | None:
     """``also reported: ≈16% [18]`` for other sources that print a different figure."""
     differing = differing_reports(value)
     if not differing:
@@ -124,7 +135,7 @@ def other_reports_node(value: Value, numbers: dict[str, int]) -> nodes.inline | 
     for i, other in enumerate(differing):
         if i:
             node += nodes.Text("; ")
-        node += other_report_node(other, numbers)
+        node += other_report_node(other)
     return node
 
 
@@ -132,7 +143,6 @@ def arm_values(
     trial: Trial,
     results: Mapping[str, Value],
     keys: list[str],
-    numbers: dict[str, int],
     *,
     signed: bool = False,
 ) -> list[nodes.Node | str]:
@@ -141,8 +151,8 @@ def arm_values(
     for key in keys:
         arm = trial.arm_or_group(key)
         out.append(paragraph(nodes.emphasis("", arm.label if arm is not None else key)))
-        out.append(paragraph(value_node(results[key], numbers, signed=signed)))
-        others = other_reports_node(results[key], numbers)
+        out.append(paragraph(value_node(results[key], signed=signed)))
+        others = other_reports_node(results[key])
         if others is not None:
             out.append(paragraph(others))
     return out

@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from docutils import nodes
 from docutils.parsers.rst import directives
 
-from ..report.citations import source_numbers
-from .base import TrialbookDirective, split_ids
+from .base import TrialbookDirective, id_list
 from .render import arm_values, paragraph, trial_ref
 from .tables import Cell, table
 
@@ -42,18 +41,18 @@ class SafetyTable(TrialbookDirective):
 
     has_content = False
     option_spec: ClassVar[dict[str, Callable[[str], Any]]] = {
-        "trials": directives.unchanged,
-        "events": directives.unchanged,
+        "trials": id_list,
+        "events": id_list,
         "caption": directives.unchanged,
         "name": directives.unchanged,
     }
 
     def run(self) -> list[nodes.Node]:
         """The table, or a located warning for an empty or unknown selection."""
-        trials = self.select_trials(self.options.get("trials"))
+        trials = self.select_trials(self.options.get("trials", []))
         if trials is None:
             return []
-        wanted = set(split_ids(self.options.get("events")))
+        wanted = set(self.options.get("events", []))
         rows = [
             (trial, event)
             for trial in trials
@@ -67,7 +66,6 @@ class SafetyTable(TrialbookDirective):
             )
         if not rows:
             return self.problem("the selection has no adverse events; check :trials: and :events:")
-        numbers = source_numbers(self.data.dataset)
         with_trial = len({t.id for t, _ in rows}) > 1
         columns = COLUMNS if with_trial else COLUMNS[1:]
         body: list[list[Cell]] = []
@@ -81,8 +79,8 @@ class SafetyTable(TrialbookDirective):
             cells: list[Cell] = [trial_ref(trial)] if with_trial else []
             cells += [
                 name,
-                arm_values(trial, event.results, treatment, numbers) or "–",
-                arm_values(trial, event.results, control, numbers) or "–",
+                arm_values(trial, event.results, treatment) or "–",
+                arm_values(trial, event.results, control) or "–",
             ]
             body.append(cells)
         default = "Adverse events" + ("" if with_trial else f" in {rows[0][0].name}")

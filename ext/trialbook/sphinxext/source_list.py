@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 from docutils import nodes
 
 from ..report import format as fmt
-from ..report.citations import KIND_TITLES, cited_by, cited_topics, source_numbers, source_order
+from ..report.citations import KIND_TITLES, cited_by, cited_topics, source_order
 from .base import TrialbookDirective
+from .dataset import INTERVENTIONS, MILESTONES, SOURCES
 from .domain import target_node
 from .render import cite, paragraph
 
@@ -60,9 +61,12 @@ class SourceList(TrialbookDirective):
     def run(self) -> list[nodes.Node]:
         """Sections of numbered entries, one target each."""
         dataset = self.data.dataset
-        self.depend_on([*dataset.trials, *dataset.failed], all_trials=True)
+        self.depend_on(
+            [*dataset.trials, *dataset.failed],
+            all_trials=True,
+            shared=(SOURCES, INTERVENTIONS, MILESTONES),
+        )
         counts = {source: len(c) for source, c in cited_by(dataset).items()}
-        numbers = source_numbers(dataset)
         topics = cited_topics(dataset)
         out: list[nodes.Node] = []
         current_kind = None
@@ -93,7 +97,7 @@ class SourceList(TrialbookDirective):
             if source.note:
                 item += paragraph(source.note)
             for mis in source.miscitations:
-                ref = cite(mis.cites, numbers.get(mis.cites))
+                ref = cite(mis.cites)
                 item += paragraph(
                     nodes.emphasis("", "Miscitation: "),
                     "cites ",

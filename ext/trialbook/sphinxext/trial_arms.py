@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from docutils import nodes
 from docutils.parsers.rst import directives
 
-from ..report.citations import source_numbers
 from .base import TrialbookDirective
+from .dataset import INTERVENTIONS
 from .render import value_node
 from .tables import Cell, table
 
@@ -44,12 +44,12 @@ class TrialArms(TrialbookDirective):
 
     def run(self) -> list[nodes.Node]:
         """The table of arms, or a located warning."""
-        trials = self.select_trials(self.arguments[0])
+        trials = self.select_trials([self.arguments[0]])
         if not trials:
             return []
         trial = trials[0]
         dataset = self.data.dataset
-        numbers = source_numbers(dataset)
+        self.depend_on([], shared=(INTERVENTIONS,))  # the interventions' names
         rows: list[list[Cell]] = []
         for arm in trial.arms:
             intervention = dataset.interventions.get(arm.intervention)
@@ -57,9 +57,9 @@ class TrialArms(TrialbookDirective):
                 [
                     arm.label,
                     intervention.name if intervention else arm.intervention,
-                    value_node(arm.randomized, numbers),
-                    value_node(arm.analysed, numbers),
-                    value_node(arm.safety, numbers),
+                    value_node(arm.randomized),
+                    value_node(arm.analysed),
+                    value_node(arm.safety),
                 ]
             )
         for group in trial.groups:
@@ -68,9 +68,9 @@ class TrialArms(TrialbookDirective):
                 [
                     group.label,
                     f"pooled: {', '.join(labels)}",
-                    value_node(None, numbers),
-                    value_node(None, numbers),
-                    value_node(group.safety, numbers),
+                    value_node(None),
+                    value_node(None),
+                    value_node(group.safety),
                 ]
             )
         caption = self.options.get("caption") or f"Arms of {trial.name}"

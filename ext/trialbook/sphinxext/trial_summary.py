@@ -15,12 +15,11 @@ from typing import TYPE_CHECKING
 from docutils import nodes
 from sphinx import addnodes
 
+from ..model.records import PRIMARY
 from ..model.values import Fact, Value
-from ..report.citations import source_numbers
 from .base import TrialbookDirective
 from .cards import summary_card
 from .domain import target_node
-from .outcome_table import PRIMARY
 from .render import flag_node, paragraph, value_node
 
 if TYPE_CHECKING:
@@ -37,7 +36,7 @@ def _fact(fact: Fact | None) -> nodes.paragraph:
     return paragraph(fact.text if fact else "–")
 
 
-def summary_fields(trial: Trial, numbers: dict[str, int]) -> nodes.field_list:
+def summary_fields(trial: Trial) -> nodes.field_list:
     """The field list of a trial's facts."""
     fields = nodes.field_list(classes=["trialbook-summary-fields"])
     if trial.aliases:
@@ -53,13 +52,13 @@ def summary_fields(trial: Trial, numbers: dict[str, int]) -> nodes.field_list:
         fields += _field("Population", _fact(trial.population))
     if trial.duration:
         fields += _field("Duration", _fact(trial.duration))
-    randomized: list[nodes.Node] = [value_node(trial.randomized, numbers)]
+    randomized: list[nodes.Node] = [value_node(trial.randomized)]
     if trial.allocation:
         randomized.append(nodes.Text(f", allocated {trial.allocation.text}"))
     fields += _field("Randomized", paragraph(*randomized))
     for label, value in (("Centres", trial.centres), ("Countries", trial.countries)):
         if value is not None:
-            fields += _field(label, paragraph(value_node(value, numbers)))
+            fields += _field(label, paragraph(value_node(value)))
     arms = nodes.bullet_list()
     for arm in trial.arms:
         parts: list[nodes.Node | str] = [nodes.strong("", arm.label)]
@@ -70,7 +69,7 @@ def summary_fields(trial: Trial, numbers: dict[str, int]) -> nodes.field_list:
         )
         for label, size in sizes:
             if isinstance(size, Value):
-                parts += [f"; {label} ", value_node(size, numbers)]
+                parts += [f"; {label} ", value_node(size)]
         arms += nodes.list_item("", paragraph(*parts))
     fields += _field("Arms", arms)
     primary = [o for o in trial.outcomes if o.role in PRIMARY]
@@ -81,11 +80,11 @@ def summary_fields(trial: Trial, numbers: dict[str, int]) -> nodes.field_list:
             parts = [nodes.strong("", outcome.name)]
             if comp is not None and comp.estimate is not None:
                 kind = (comp.kind or "estimate").replace("-", " ")
-                parts += [f", {kind} ", value_node(comp.estimate, numbers)]
+                parts += [f", {kind} ", value_node(comp.estimate)]
             if comp is not None and comp.p is not None:
-                parts += [", ", value_node(comp.p, numbers, p=True)]
+                parts += [", ", value_node(comp.p, p=True)]
             if outcome.met is not None:
-                parts += ["; met: ", flag_node(outcome.met, numbers)]
+                parts += ["; met: ", flag_node(outcome.met)]
             endpoints += nodes.list_item("", paragraph(*parts))
         fields += _field("Primary endpoints", endpoints)
     if trial.notes:
@@ -114,7 +113,7 @@ class TrialSummary(TrialbookDirective):
                 "The build log lists each problem with its file and line."
             )
             return [box]
-        trials = self.select_trials(trial_id)
+        trials = self.select_trials([trial_id])
         if not trials:
             return []
         trial = trials[0]
@@ -122,7 +121,7 @@ class TrialSummary(TrialbookDirective):
         index = addnodes.index(
             entries=[("single", f"{trial.name} (trial)", target["ids"][0], "", None)]
         )
-        card = summary_card("At a glance", summary_fields(trial, source_numbers(dataset)))
+        card = summary_card("At a glance", summary_fields(trial))
         self.set_source_info(card)
         return [index, target, card]
 

@@ -7,18 +7,17 @@ on the trial, so prose can never disagree with the tables.
 
 from __future__ import annotations
 
-import difflib
 from typing import TYPE_CHECKING
 
 from docutils import nodes
 from sphinx.util.docutils import SphinxRole
 
+from ..diagnostics import Code, closest, suggest
 from ..model.values import Flag, OtherReport
-from ..report.citations import source_numbers
 from ..report.paths import PathError, all_paths, resolve
-from .dataset import SHARED, state_of
+from .dataset import state_of
 from .render import flag_node, other_report_node, value_node
-from .warnings import WarningType, logger
+from .warnings import warn
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -32,7 +31,6 @@ class ValRole(SphinxRole):
         state = state_of(self.env)
         dataset = state.dataset
         path = self.text.strip()
-        self.env.note_dependency(str(state.digest_file(SHARED)))
         trial_id = path.split("/")[0].split(".")[0]
         if state.digest_file(trial_id).is_file():
             self.env.note_dependency(str(state.digest_file(trial_id)))
@@ -42,27 +40,27 @@ class ValRole(SphinxRole):
             # Suggest only paths of the same trial: another trial's number is never
             # a good guess for prose about this one.
             same = [p for p in all_paths(dataset) if p.split("/")[0].split(".")[0] == trial_id]
-            close = difflib.get_close_matches(path, same, n=1, cutoff=0.7)
-            if not close and same and "." not in path:
-                close = [p for p in same if p.startswith(path)][:1]
+            close = closest(path, same, cutoff=0.7)
+            if close is None and "." not in path:
+                close = next((p for p in same if p.startswith(path)), None)
             hint = (
-                f"did you mean {close[0]!r}?"
-                if close
-                else (f"expected one of: {', '.join(exc.known[:8])}" if exc.known else "")
+                f"did you mean {close!r}?"
+                if close is not None
+                else suggest(path, exc.known, label="expected one of")
+                if exc.known
+                else ""
             )
-            logger.warning(
+            warn(
                 f"val: {exc} in {path!r}" + (f" ({hint})" if hint else ""),
-                type="trialbook",
-                subtype=WarningType.REFERENCE.value,
-                location=self.get_location(),
+                self.get_location(),
+                Code.REFERENCE,
             )
             return [nodes.literal(path, path, classes=["trialbook-missing"])], []
-        numbers = source_numbers(dataset)
         if isinstance(found.value, Flag):
-            return [flag_node(found.value, numbers)], []
+            return [flag_node(found.value)], []
         if isinstance(found.value, OtherReport):
-            return [other_report_node(found.value, numbers)], []
-        node = value_node(found.value, numbers, signed=found.signed, p=found.is_p)
+            return [other_report_node(found.value)], []
+        node = value_node(found.value, signed=found.signed, p=found.is_p)
         return [node], []
 
 

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 from docutils import nodes
-from sphinx import addnodes
 from sphinx.util.console import strip_colors
 
 from conftest import numbered
+from sphinx import addnodes
 
 if TYPE_CHECKING:
     from sphinx.testing.util import SphinxTestApp
@@ -27,7 +27,8 @@ def test_doctree_is_a_titled_table_with_formatted_numbers(app: SphinxTestApp) ->
     app.build()
     doctree = numbered(app, "index")
     (table,) = list(doctree.findall(nodes.table))
-    assert table.next_node(nodes.title).astext() == "Main endpoints"
+    title = table.next_node(nodes.title)
+    assert title is not None and title.astext() == "Main endpoints"
     assert "main-endpoints" in table["ids"]
     rows = _rows(table)
     assert rows[0][:2] == ["Trial", "Endpoint"]

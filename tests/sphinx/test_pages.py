@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
     from sphinx.testing.util import SphinxTestApp
 
-ROOT = Path(__file__).parent / "roots" / "test-basic"
+ROOT = Path(__file__).parent.parent / "roots" / "test-basic"
 GAMMA = (ROOT / "data/trials/beta.yaml").read_text(encoding="utf-8")
 GAMMA = GAMMA.replace("id: beta", "id: gamma").replace("name: BETA", "name: GAMMA <b>&</b>")
 

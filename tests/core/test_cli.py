@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from trialbook.model.schema import SCHEMAS, render, write_all
 
-TESTS = Path(__file__).resolve().parent
+TESTS = Path(__file__).resolve().parent.parent
 REPO = TESTS.parent
 DATA = REPO / "data"
 BAD = TESTS / "bad"

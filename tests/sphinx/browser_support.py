@@ -40,7 +40,7 @@ import yaml
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
-TESTS = Path(__file__).resolve().parent
+TESTS = Path(__file__).resolve().parent.parent
 REPO = TESTS.parent
 DOCS = REPO / "docs"
 DATA = REPO / "data"

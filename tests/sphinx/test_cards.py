@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
     from sphinx.testing.util import SphinxTestApp
 
-ROOT = Path(__file__).parent / "roots" / "test-roles"
+ROOT = Path(__file__).parent.parent / "roots" / "test-roles"
 NBSP = "\u00a0"
 
 

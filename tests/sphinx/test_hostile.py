@@ -11,15 +11,15 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).parent / "roots" / "test-hostile"
-REPO = Path(__file__).parent.parent
-BAD = Path(__file__).parent / "bad"
+ROOT = Path(__file__).parent.parent / "roots" / "test-hostile"
+REPO = Path(__file__).parent.parent.parent
+BAD = Path(__file__).parent.parent / "bad"
 SPHINX = [sys.executable, "-m", "sphinx"]
 FLAGS = ["-W", "-n", "--keep-going"]
 
 
 def _run(args: list[str], cwd: Path, **kw: object) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
+    result: subprocess.CompletedProcess[str] = subprocess.run(
         args,
         cwd=cwd,
         capture_output=True,
@@ -28,6 +28,7 @@ def _run(args: list[str], cwd: Path, **kw: object) -> subprocess.CompletedProces
         check=False,
         **kw,  # type: ignore[call-overload]
     )
+    return result
 
 
 class _Elements(HTMLParser):
@@ -168,7 +169,7 @@ def test_corpus_of_bad_files_fails_cleanly(tmp_path: Path) -> None:
 def test_a_build_with_bad_data_fails_and_leaves_nothing_stale(tmp_path: Path) -> None:
     """A failed build exits non-zero; after the fix the next build shows the data."""
     src = tmp_path / "src"
-    shutil.copytree(Path(__file__).parent / "roots" / "test-basic", src)
+    shutil.copytree(Path(__file__).parent.parent / "roots" / "test-basic", src)
     beta = src / "data/trials/beta.yaml"
     good = beta.read_text(encoding="utf-8")
     beta.write_text(good.replace("randomized: 90", "randomized: [90"), encoding="utf-8")

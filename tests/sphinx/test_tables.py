@@ -20,21 +20,23 @@ from typing import TYPE_CHECKING
 
 import pytest
 from docutils import nodes
-from sphinx import addnodes
 from sphinx.util.console import strip_colors
 
 from conftest import numbered
+from sphinx import addnodes
 from trialbook.load.dataset import load_dataset
-from trialbook.model.records import Dataset, Tally
+from trialbook.model.records import Dataset
+from trialbook.model.values import Tally
 from trialbook.report import format as fmt
-from trialbook.report.discrepancy import acknowledged, disagreements, label
+from trialbook.report.discrepancy import acknowledged, disagreements
+from trialbook.report.words import label
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from sphinx.testing.util import SphinxTestApp
 
-TESTS = Path(__file__).resolve().parent
+TESTS = Path(__file__).resolve().parent.parent
 REPO = TESTS.parent
 ROOT = TESTS / "roots" / "test-tables"
 
@@ -54,7 +56,9 @@ def _tables(doctree: nodes.document) -> dict[str, nodes.table]:
     """Tables of a page by their title (the first one of each title)."""
     out: dict[str, nodes.table] = {}
     for table in doctree.findall(nodes.table):
-        out.setdefault(table.next_node(nodes.title).astext(), table)
+        title = table.next_node(nodes.title)
+        assert title is not None
+        out.setdefault(title.astext(), table)
     return out
 
 
@@ -141,7 +145,8 @@ def test_trial_arms_doctree_rows_and_citations(app: SphinxTestApp) -> None:
     # "not reported" is a value without a source: no citation marker.
     row = next(r for r in default.findall(nodes.row) if r[0].astext() == "Drugamab 24 mg")
     assert not list(row[2].findall(addnodes.pending_xref))
-    assert "trialbook-nr" in row[2].next_node(nodes.inline)["classes"]
+    marker = row[2].next_node(nodes.inline)
+    assert marker is not None and "trialbook-nr" in marker["classes"]
     cites = {(x["reftype"], x["reftarget"]) for x in default.findall(addnodes.pending_xref)}
     assert cites == {("src", "paper-a"), ("src", "review-c")}
     assert not app.warning.getvalue()
@@ -247,7 +252,7 @@ def test_safety_table_doctree_rows_columns_and_cells(app: SphinxTestApp) -> None
     note = every.next_node(
         lambda n: isinstance(n, nodes.paragraph) and n.astext() == "Mostly hypothyroidism."
     )
-    assert note is not None and "trialbook-note" in note["classes"]
+    assert isinstance(note, nodes.paragraph) and "trialbook-note" in note["classes"]
 
     # Each figure is exactly what the formatter prints for the value in the data.
     dataset = _dataset(app)
@@ -260,17 +265,17 @@ def test_safety_table_doctree_rows_columns_and_cells(app: SphinxTestApp) -> None
     assert headache[3][1] == f"{fmt.value(beta_events[0].results['placebo'])} [2]"
 
     # One trial: no Trial column, a default caption naming it.
-    header, *body = _rows(tables["Adverse events in BETA"])
-    assert header == ["Adverse event", "Treatment", "Control"]
-    assert body == [
+    beta_header, *beta_body = _rows(tables["Adverse events in BETA"])
+    assert beta_header == ["Adverse event", "Treatment", "Control"]
+    assert beta_body == [
         ["Headache", "Drugamab 12 mg | 12/45 (27%), 1 serious [2]", "Placebo | 9/45 (20%) [2]"],
         ["Rash", "Drugamab 12 mg | 3/45 (7%) [2]", "–"],
     ]
 
     # :events: keeps the named events only.
-    header, *body = _rows(tables["Thyroid disorders only"])
-    assert header == ["Adverse event", "Treatment", "Control"]
-    assert [row[0] for row in body] == ["Thyroid disorders | Mostly hypothyroidism."]
+    only_header, *only_body = _rows(tables["Thyroid disorders only"])
+    assert only_header == ["Adverse event", "Treatment", "Control"]
+    assert [row[0] for row in only_body] == ["Thyroid disorders | Mostly hypothyroidism."]
     assert not app.warning.getvalue()
 
 
@@ -579,13 +584,18 @@ def test_real_data_disagreements(real: Dataset) -> None:
     assert reduction.label == "Relapse rate, relative reduction"
     assert reduction.value.value == Decimal("54.9") and reduction.value.unit == "%"
     assert [(o.value, o.source, within) for o, within in reduction.others] == [
-        (55, "nmss-2011", True),
-        (55, "ectrims-2011-151", True),
+        (Decimal(55), "nmss-2011", True),
+        (Decimal(55), "ectrims-2011-151", True),
     ]
     assert thyroid.label == "Thyroid disorders, Alemtuzumab, both doses"
     assert thyroid.value.value == 17 and thyroid.value.source == "fernandez-2014"
     [(other, within)] = thyroid.others
-    assert (other.relation, other.value, other.source, within) == ("≈", 16, "nmss-2011", False)
+    assert (other.relation, other.value, other.source, within) == (
+        "≈",
+        Decimal(16),
+        "nmss-2011",
+        False,
+    )
     assert fmt.other_report(other) == "≈16%"
 
 
@@ -594,7 +604,7 @@ def test_real_data_acknowledged(real: Dataset) -> None:
     assert item.trial.id == "care-ms-ii"
     assert item.path == ("outcomes", 1, "results", "ifn")
     assert item.label == "Patients with a relapse, Interferon beta-1a"
-    assert (item.value.n, item.value.N, item.value.value) == (104, 202, 53)
+    assert (item.value.n, item.value.N, item.value.value) == (104, 202, Decimal(53))
     assert fmt.value(item.value) == "104/202 (53%)"
     assert item.reason == "The review prints 53%, but 104 of 202 is 51.5%."
 
@@ -654,8 +664,8 @@ MILESTONE_ROWS = [
 @pytest.mark.sphinx("html", testroot="tables", srcdir="tables-milestones")
 def test_milestone_timeline_sorted_dated_and_cited(app: SphinxTestApp) -> None:
     app.build()
-    (table,) = _tables(numbered(app, "milestones")).values()
-    assert table.next_node(nodes.title).astext() == "Regulatory milestones"
+    ((caption, table),) = _tables(numbered(app, "milestones")).items()
+    assert caption == "Regulatory milestones"
     assert "trialbook-milestones" in table["classes"]
     assert _rows(table) == MILESTONE_ROWS
     # Details are paragraphs of their own, after the cited event.

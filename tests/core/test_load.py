@@ -11,7 +11,7 @@ from trialbook.diagnostics import Code, Severity
 from trialbook.load.dataset import LoadResult, load_dataset
 from trialbook.model.records import Dataset, Outcome, Trial
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parent.parent.parent
 DATA = REPO / "data"
 
 

@@ -11,7 +11,7 @@ import trialbook.load.dataset
 from trialbook.load import cache as cache_module
 from trialbook.load.dataset import LoadResult, load_dataset
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parent.parent.parent
 
 
 @pytest.fixture

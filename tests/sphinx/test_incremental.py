@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from sphinx.environment import BuildEnvironment
     from sphinx.testing.util import SphinxTestApp
 
-ROOT = Path(__file__).parent / "roots" / "test-basic"
+ROOT = Path(__file__).parent.parent / "roots" / "test-basic"
 
 
 @pytest.fixture

@@ -36,7 +36,7 @@ def _anchor(item: nodes.Node) -> str:
     (anchor,) = [
         i for node in item.findall(nodes.Element) for i in node["ids"] if i.startswith("source-")
     ]
-    return anchor
+    return str(anchor)
 
 
 def _text(fragment: str) -> str:

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).parent.parent
+REPO = Path(__file__).parent.parent.parent
 #: Files that may differ between two builds, and why. (None so far.)
 ALLOWED_TO_DIFFER: dict[str, str] = {}
 

@@ -11,17 +11,17 @@ from typing import TYPE_CHECKING
 
 import pytest
 from docutils import nodes
-from sphinx import addnodes
 from sphinx.util.console import strip_colors
 
 from conftest import numbered
+from sphinx import addnodes
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from sphinx.testing.util import SphinxTestApp
 
-ROOT = Path(__file__).parent / "roots" / "test-roles"
+ROOT = Path(__file__).parent.parent / "roots" / "test-roles"
 NBSP = "\u00a0"
 PAPER_A = "Author A. A trial of alpha. J Test 2020;1:1–10."
 PAPER_B = "Author B. A trial of beta. J Test 2021;2:11–20."
@@ -50,9 +50,10 @@ CITATIONS = {"paper-a": PAPER_A, "paper-b": PAPER_B}
 
 def _items(doctree: nodes.document) -> dict[str, nodes.paragraph]:
     """label → the paragraph of that item of values.md."""
-    out = {}
+    out: dict[str, nodes.paragraph] = {}
     for item in doctree.findall(nodes.list_item):
         para = item.next_node(nodes.paragraph)
+        assert para is not None
         label = para.astext().split(":")[0]
         out[label] = para
     return out

@@ -150,7 +150,7 @@ def handbook(session: nox.Session) -> None:
 
 
 def run_tests(session: nox.Session, sphinx: str) -> None:
-    """Install the extension with ``sphinx``, the tools the real-client tests use, and run pytest."""
+    """Install the extension with ``sphinx`` and the real-client tools, then run pytest."""
     session.install("-e", ".[docs,test]", f"sphinx=={sphinx}.*")
     ensure_latex(session)
     ensure_client_tools(session)

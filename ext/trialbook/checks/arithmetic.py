@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ..diagnostics import Code, FieldPath
-from ..model.records import RATIO_KINDS, Comparison, Trial
+from ..model.records import RATIO_KINDS, Comparison, Group, Trial
 from ..model.values import Tally, Value
 from ..report import derive
 from .checker import Checker
@@ -24,14 +24,16 @@ def check_value(c: Checker, path: FieldPath, v: Value) -> None:
     if v.n is not None and v.N is not None:
         if v.n > v.N:
             c.inconsistent(path, v, f"n ({v.n}) is larger than N ({v.N})")
-        elif v.value is not None and v.unit == "%" and v.N > 0 and v.relation == "=":
+        elif v.value is not None and v.unit == "%" and v.N > 0:
             exact = derive.percent(v.n, v.N).exact
-            if not derive.agrees(v.value, exact):
+            if not derive.agrees(v.value, exact, v.relation):
+                shown = "" if v.relation == "=" else v.relation
+                how = "at the printed precision" if v.relation == "=" else "even approximately"
                 c.inconsistent(
                     path,
                     v,
-                    f"{v.value}% does not agree with {v.n}/{v.N} = {derive.round_to(exact, 2)}% "
-                    f"at the printed precision",
+                    f"{shown}{v.value}% does not agree with {v.n}/{v.N} = "
+                    f"{derive.round_to(exact, 2)}% {how}",
                 )
     if isinstance(v, Tally):
         for name, count in (("serious", v.serious), ("fatal", v.fatal)):
@@ -58,8 +60,8 @@ def check_comparison(c: Checker, path: FieldPath, comp: Comparison) -> None:
         if est.value <= 0:
             c.inconsistent((*path, "estimate"), est, f"a {comp.kind} must be positive")
         red = comp.reduction
-        if red is not None and red.value is not None and red.relation == "=":
-            if not derive.reduction_agrees(red.value, est.value):
+        if red is not None and red.value is not None:
+            if not derive.reduction_agrees(red.value, est.value, red.relation):
                 low, high = derive.reduction_range(est.value)
                 c.inconsistent(
                     (*path, "reduction"),
@@ -71,7 +73,7 @@ def check_comparison(c: Checker, path: FieldPath, comp: Comparison) -> None:
             for i, other in enumerate(red.other_reports):
                 # Other reports may disagree with the main figure: that is why they are
                 # kept. They must still not contradict the ratio beyond their rounding.
-                if other.relation == "=" and not derive.reduction_agrees(other.value, est.value):
+                if not derive.reduction_agrees(other.value, est.value, other.relation):
                     c.warning(
                         (*path, "reduction", "other_reports", i),
                         f"{other.value}% (from {other.source}) does not agree with "
@@ -116,3 +118,63 @@ def check_sizes(c: Checker, trial: Trial) -> None:
                 arm.analysed,
                 f"{analysed} analysed, more than the {randomized} randomized",
             )
+
+    for i, group in enumerate(trial.groups):
+        size = group.safety
+        if (
+            size is not None
+            and size.value is not None
+            and total is not None
+            and size.value > total
+        ):
+            c.inconsistent(
+                ("groups", i, "safety"),
+                size,
+                f"{size.value} is more than the trial's {total} randomized",
+            )
+
+
+def _population(trial: Trial, key: str) -> Decimal | None:
+    """The most people an arm or group's results can be out of: its largest size given."""
+    item = trial.arm_or_group(key)
+    if item is None:
+        return None
+    sizes = [
+        getattr(item, name).value
+        for name in ("randomized", "analysed", "safety")
+        if getattr(item, name, None) is not None and getattr(item, name).value is not None
+    ]
+    if not sizes and isinstance(item, Group):
+        arms = [trial.arm_or_group(a) for a in item.arms]
+        parts = [_population(trial, a.id) for a in arms if a is not None]
+        if parts and all(p is not None for p in parts):
+            return sum((p for p in parts if p is not None), Decimal(0))
+    return max(sizes) if sizes else None
+
+
+def check_results(c: Checker, trial: Trial) -> None:
+    """Per-arm results that cannot be: a proportion outside 0–100%, or a denominator
+    larger than the trial or than the arm (or group) it is about."""
+    total = trial.randomized.value
+    keyed: list[tuple[str, int, dict[str, Value], bool]] = [
+        ("outcomes", i, dict(o.results), o.measure == "proportion-of-patients")
+        for i, o in enumerate(trial.outcomes)
+    ] + [("adverse_events", i, dict(e.results), True) for i, e in enumerate(trial.adverse_events)]
+    for kind, i, results, proportion in keyed:
+        for key, v in results.items():
+            path = (kind, i, "results", key)
+            if proportion and v.unit == "%" and v.value is not None and not 0 <= v.value <= 100:
+                c.inconsistent(path, v, f"a proportion of {v.value}% is outside 0–100%")
+            if v.N is None:
+                continue
+            if total is not None and total < v.N:
+                c.inconsistent(path, v, f"N ({v.N}) is more than the trial's {total} randomized")
+                continue
+            population = _population(trial, key)
+            if population is not None and population < v.N:
+                c.inconsistent(path, v, f"N ({v.N}) is more than the {population} in {key!r}")
+    for i, outcome in enumerate(trial.outcomes):
+        red = outcome.comparison.reduction if outcome.comparison else None
+        if red is not None and red.value is not None and red.value > 100:
+            path = ("outcomes", i, "comparison", "reduction")
+            c.inconsistent(path, red, f"a relative reduction of {red.value}% is over 100%")

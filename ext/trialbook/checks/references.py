@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 
 from ..diagnostics import Code, Diagnostic, FieldPath, unknown
@@ -91,6 +92,12 @@ def check_trial_references(c: Checker, trial: Trial, interventions: Iterable[str
         comp = outcome.comparison
         if comp is None:
             continue
+        if comp.treatment == comp.control:
+            c.error(
+                ("outcomes", i, "comparison", "control"),
+                f"the comparison's treatment and control are the same, {comp.control!r}",
+                Code.REFERENCE,
+            )
         for name in ("treatment", "control"):
             ref: str = getattr(comp, name)
             if trial.arm_or_group(ref) is None:
@@ -104,9 +111,10 @@ def check_trial_references(c: Checker, trial: Trial, interventions: Iterable[str
 def check_sources(
     sources: dict[str, Source], smap: SourceMap, paths: dict[str, FieldPath]
 ) -> list[Diagnostic]:
-    """Miscitations name existing sources."""
+    """Miscitations name existing sources; no source is dated in the future."""
     c = Checker(smap)
     for key, source in sources.items():
+        _not_future(c, (*paths[key], "date"), source.date, "source")
         for i, mis in enumerate(source.miscitations):
             if mis.cites not in sources:
                 c.error(
@@ -120,10 +128,21 @@ def check_sources(
 def check_milestone(
     m: Milestone, path: FieldPath, smap: SourceMap, trials: Iterable[str]
 ) -> list[Diagnostic]:
-    """A milestone's trials exist."""
+    """A milestone's trials exist; it is not dated in the future."""
     c = Checker(smap)
+    _not_future(c, (*path, "date"), m.date, "milestone")
+    _not_future(c, (*path, "announced"), m.announced, "milestone")
     known = set(trials)
     for i, trial_id in enumerate(m.trials):
         if trial_id not in known:
             c.error((*path, "trials", i), unknown("trial", trial_id, known), Code.REFERENCE)
     return c.diagnostics
+
+
+def _not_future(c: Checker, path: FieldPath, date: str | None, what: str) -> None:
+    """A date (``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``) that has not begun yet is an error."""
+    if date is None:
+        return
+    today = datetime.date.today().isoformat()
+    if date > today[: len(date)]:
+        c.error(path, f"a {what} dated {date} is in the future (today is {today})", Code.SCHEMA)

@@ -9,7 +9,7 @@ from ..model.records import Trial
 from ..model.values import Value
 from ..model.walk import Nodes, iter_reported
 from ..read.sourcemap import SourceMap
-from .arithmetic import check_comparison, check_sizes, check_value
+from .arithmetic import check_comparison, check_results, check_sizes, check_value
 from .checker import Checker
 from .references import check_trial_references
 
@@ -28,6 +28,7 @@ def check_trial(
         if outcome.comparison is not None:
             check_comparison(c, ("outcomes", i, "comparison"), outcome.comparison)
     check_sizes(c, trial)
+    check_results(c, trial)
     values = iter_reported(trial, nodes=nodes)
     for path, value in values:
         if isinstance(value, Value):

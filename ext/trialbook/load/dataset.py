@@ -72,8 +72,69 @@ def trial_files(root: Path) -> dict[str, tuple[Path, ...]]:
     if not folder.is_dir():
         return out
     for path in sorted(folder.glob("*.yaml")):
+        if outside(root, path) is not None:
+            continue  # reported by stray_files()
         csv_path = path.with_name(path.stem + CSV_SUFFIX)
-        out[path.stem] = (path, csv_path) if csv_path.is_file() else (path,)
+        with_csv = csv_path.is_file() and outside(root, csv_path) is None
+        out[path.stem] = (path, csv_path) if with_csv else (path,)
+    return out
+
+
+def outside(root: Path, path: Path) -> Path | None:
+    """Where ``path`` really is, if a symbolic link takes it out of ``root``."""
+    if not path.is_symlink() and not path.exists():
+        return None
+    try:
+        real = path.resolve(strict=True)
+    except (OSError, RuntimeError):  # a dangling link or a loop
+        return path.resolve()
+    return None if real.is_relative_to(root.resolve()) else real
+
+
+def stray_files(root: Path) -> list[Diagnostic]:
+    """Files that look like data but would not be read: say so, never ignore them."""
+    out: list[Diagnostic] = []
+    for path in sorted(root.glob("*.y*ml")):
+        if path.name not in SHARED_FILES and path.suffix.lower() in (".yaml", ".yml"):
+            out.append(
+                Diagnostic(
+                    path,
+                    1,
+                    1,
+                    f"unknown data file {path.name!r}; expected {', '.join(SHARED_FILES)}, "
+                    f"or a trial in {TRIALS_DIR}/",
+                    severity=Severity.WARNING,
+                )
+            )
+    folder = root / TRIALS_DIR
+    for path in sorted(folder.iterdir()) if folder.is_dir() else []:
+        name = path.name
+        if name.startswith("."):
+            continue  # editors' and systems' own files
+        if name.endswith(CSV_SUFFIX):
+            if not path.with_name(name.removesuffix(CSV_SUFFIX) + ".yaml").is_file():
+                message = "CSV of adverse events has no trial file beside it"
+                out.append(Diagnostic(path, 1, 1, message))
+        elif path.suffix != ".yaml":
+            hint = (
+                f"; rename it {path.stem}.yaml"
+                if path.suffix.lower() in (".yml", ".yaml")
+                else f"; trial files are <id>.yaml, tables <id>{CSV_SUFFIX}"
+            )
+            out.append(Diagnostic(path, 1, 1, f"this file is not read{hint}"))
+    for path in [*(root / name for name in SHARED_FILES), *folder.glob("*")]:
+        target = outside(root, path) if path.exists() or path.is_symlink() else None
+        if target is not None:
+            out.append(
+                Diagnostic(
+                    path,
+                    1,
+                    1,
+                    f"is a link to {target}, outside the data folder; data files must "
+                    "be inside it (copy the file in instead)",
+                    code=Code.ENCODING,
+                )
+            )
     return out
 
 
@@ -103,6 +164,8 @@ def _read_trial(files: tuple[Path, ...]) -> tuple[Trial | None, SourceMap, list[
 
 
 def _read_list(path: Path, model: Any, required: bool) -> tuple[Any, SourceMap, list[Diagnostic]]:
+    if outside(path.parent, path) is not None:
+        return None, SourceMap(path), []  # reported by stray_files()
     if not path.is_file():
         if required:
             return None, SourceMap(path), [Diagnostic(path, 1, 1, "required data file is missing")]
@@ -153,23 +216,7 @@ def load_dataset(root: Path, *, cache_dir: Path | None = None) -> LoadResult:
     diagnostics: list[Diagnostic] = []
     if not root.is_dir():
         return LoadResult(Dataset(root), [Diagnostic(root, 1, 1, "data directory not found")])
-    for path in sorted(root.glob("*.y*ml")):
-        if path.name not in SHARED_FILES and path.suffix in (".yaml", ".yml"):
-            diagnostics.append(
-                Diagnostic(
-                    path,
-                    1,
-                    1,
-                    f"unknown data file {path.name!r}; expected {', '.join(SHARED_FILES)}, "
-                    f"or a trial in {TRIALS_DIR}/",
-                    severity=Severity.WARNING,
-                )
-            )
-    for path in sorted((root / TRIALS_DIR).glob(f"*{CSV_SUFFIX}")):
-        if not path.with_name(path.name.removesuffix(CSV_SUFFIX) + ".yaml").is_file():
-            diagnostics.append(
-                Diagnostic(path, 1, 1, "CSV of adverse events has no trial file beside it")
-            )
+    diagnostics += stray_files(root)
 
     src_file, src_map, errs = _read_list(root / "sources.yaml", SourcesFile, True)
     diagnostics += errs

@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from .values import Base, Fact, Flag, Id, PartialDate, Sourced, Tally, Text, Value
+from .values import Base, Fact, Flag, Id, PartialDate, Size, Sourced, Tally, Text, Value
 
 SourceKind = Literal[
     "journal-article",
@@ -44,10 +44,10 @@ class Source(Base):
     kind: SourceKind
     citation: Text
     date: PartialDate | None = None
-    doi: str | None = Field(default=None, pattern=r"^10\.\d{4,9}/\S+$")
-    pmid: str | None = Field(default=None, pattern=r"^\d{1,9}$")
-    pmcid: str | None = Field(default=None, pattern=r"^PMC\d{1,9}$")
-    nct: str | None = Field(default=None, pattern=r"^NCT\d{8}$")
+    doi: str | None = Field(default=None, pattern=r"^10\.[0-9]{4,9}/\S+$")
+    pmid: str | None = Field(default=None, pattern=r"^[0-9]{1,9}$")
+    pmcid: str | None = Field(default=None, pattern=r"^PMC[0-9]{1,9}$")
+    nct: str | None = Field(default=None, pattern=r"^NCT[0-9]{8}$")
     url: str | None = Field(default=None, pattern=r"^https://\S+$")
     miscitations: tuple[Miscitation, ...] = ()
     note: Text | None = None
@@ -89,9 +89,9 @@ class Arm(Sourced):
     id: Id
     label: Text
     intervention: Id
-    randomized: Value | None = None
-    analysed: Value | None = None
-    safety: Value | None = Field(default=None, description="safety population")
+    randomized: Size | None = None
+    analysed: Size | None = None
+    safety: Size | None = Field(default=None, description="safety population")
 
 
 class Group(Sourced):
@@ -100,7 +100,7 @@ class Group(Sourced):
     id: Id
     label: Text
     arms: tuple[Id, ...] = Field(min_length=2)
-    safety: Value | None = Field(default=None, description="safety population")
+    safety: Size | None = Field(default=None, description="safety population")
 
 
 Role = Literal["primary", "co-primary", "secondary", "tertiary", "unspecified"]
@@ -168,9 +168,9 @@ class Trial(Sourced):
     population: Fact | None = None
     duration: Fact | None = None
     allocation: Fact | None = Field(default=None, description="randomization ratio")
-    randomized: Value
-    centres: Value | None = None
-    countries: Value | None = None
+    randomized: Size
+    centres: Size | None = None
+    countries: Size | None = None
     arms: tuple[Arm, ...] = Field(min_length=1)
     groups: tuple[Group, ...] = ()
     outcomes: tuple[Outcome, ...] = ()

@@ -108,6 +108,11 @@ def _message(err: ErrorDetails, root: type[BaseModel], path: FieldPath) -> tuple
         return f"expected one of {ctx.get('expected')}, found {describe(found)}", False
     if kind == "string_pattern_mismatch":
         if ctx.get("pattern") == r"^[a-z0-9][a-z0-9-]*$":
+            if isinstance(found, str) and found.strip() != found:
+                return (
+                    f"id {found!r} has white space around it; ids are exact, remove it",
+                    False,
+                )
             return (
                 f"expected an id (lowercase letters, digits, hyphens), found {describe(found)}",
                 False,

@@ -30,6 +30,7 @@ from pydantic import (
     Field,
     GetJsonSchemaHandler,
     Strict,
+    StringConstraints,
     model_validator,
 )
 from pydantic.json_schema import JsonSchemaValue
@@ -50,14 +51,34 @@ def _number(value: Any) -> Any:
 
 #: A figure exactly as printed; ``Decimal('0.50')`` keeps its two decimals.
 Number = Annotated[Decimal, BeforeValidator(_number)]
+
+
+def _whole_number(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        raise PydanticCustomError(
+            "count_type", "expected a count: a whole number written without a decimal point"
+        )
+    number = _number(value)
+    if number < 0:
+        raise PydanticCustomError("count_range", "a count cannot be negative")
+    return number
+
+
+#: A number of people, centres or countries: a whole number as written, never
+#: ``581.0`` or ``5.81e2`` (which would be shown as 581 without a word).
+WholeNumber = Annotated[Decimal, BeforeValidator(_whole_number)]
 #: A count of people or events.
 Count = Annotated[int, Strict(), Field(ge=0, lt=10**9)]
 #: A record id: lowercase letters, digits and hyphens (it becomes a URL and a label).
 Id = Annotated[str, Strict(), Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
-#: Free text written by an author or quoted from a source.
-Text = Annotated[str, Strict(), Field(min_length=1, max_length=4000)]
+#: Free text written by an author or quoted from a source (white space around it
+#: is dropped; ids, by contrast, are exact: ``"ifn "`` is not ``ifn``).
+Text = Annotated[
+    str, Strict(), StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)
+]
 
-_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_DATE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")
 
 
 def _partial_date(value: Any) -> Any:
@@ -82,7 +103,7 @@ Relation = Literal["=", "<", ">", "≤", "≥", "≈"]
 _RELATION_ALIASES = {"<=": "≤", ">=": "≥", "~": "≈", "about": "≈", "approximately": "≈"}
 _SHORT = re.compile(
     r"^\s*(?P<rel><=|>=|<|>|=|≤|≥|~|≈|about|approximately)?\s*"
-    r"(?P<num>[-−]?(?:0|[1-9]\d*)(?:\.\d+)?)\s*(?P<pct>%)?\s*$"
+    r"(?P<num>[-−]?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?)\s*(?P<pct>%)?\s*$"
 )
 NOT_REPORTED = "not reported"
 
@@ -90,7 +111,7 @@ NOT_REPORTED = "not reported"
 class Base(BaseModel):
     """Common configuration: unknown fields are errors, records are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class OtherReport(Base):
@@ -204,6 +225,20 @@ class Value(Reported):
         return self
 
 
+class Size(Value):
+    """A reported number of people (or centres, countries): a whole number, not negative."""
+
+    value: WholeNumber | None = None
+
+    @classmethod
+    def expand(cls, raw: Any) -> Any:
+        out = super().expand(raw)
+        number = out.get("value") if isinstance(out, dict) else None
+        if isinstance(number, Decimal) and isinstance(raw, str) and "." not in raw:
+            return {**out, "value": int(number)}  # "~580": still a whole number
+        return out
+
+
 class Tally(Value):
     """An event count in one arm or group: n / N (%), with serious and fatal counts."""
 
@@ -306,6 +341,8 @@ class Sourced(Base):
         if not isinstance(raw, dict) or not isinstance(raw.get("source"), str):
             return raw
         source = raw["source"]
+        if not _ID.match(source):
+            return raw  # reported once, at the record, not at every value inheriting it
         out = dict(raw)
         for name, (member, shape) in _inheriting_fields(cls).items():
             child = out.get(name)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -22,17 +22,21 @@ REQUIRED = ("event", "group", "source")
 OPTIONAL = ("term", "n", "N", "percent", "serious", "fatal", "acknowledged", "note")
 COLUMNS = REQUIRED + OPTIONAL
 _COUNT_COLUMNS = ("n", "N", "serious", "fatal")
-_INT = re.compile(r"^\d+$")
+_INT = re.compile(r"^[0-9]+$")
+#: A percentage as written in a cell: ASCII digits, an optional decimal part.
+#: (``Decimal()`` alone would take ``nan``, ``inf``, ``1e999`` and full-width digits.)
+_DECIMAL = re.compile(r"^-?[0-9]+(?:\.[0-9]+)?$")
+#: Columns whose cells are ids: exact, white space around them is an error.
+ID_COLUMNS = ("event", "group", "source")
 
 
 def _cell(column: str, text: str) -> Any:
+    """The value of a cell: a count or percentage as a number, anything else as text
+    (which the model then reports as not a number, at this cell)."""
     if column in _COUNT_COLUMNS and _INT.match(text):
         return int(text)
-    if column == "percent":
-        try:
-            return Decimal(text)
-        except InvalidOperation:
-            return text
+    if column == "percent" and _DECIMAL.match(text):
+        return Decimal(text)
     return text
 
 
@@ -106,6 +110,21 @@ def read_adverse_events(
             continue
         cells = {h: c.strip() for h, c in zip(header, row, strict=True)}
         pos = {h: (path, line, starts[i] if i < len(starts) else 1) for i, h in enumerate(header)}
+        spaced = [
+            h for h, c in zip(header, row, strict=True) if h in ID_COLUMNS and c != c.strip()
+        ]
+        if spaced:
+            errors += [
+                Diagnostic(
+                    path,
+                    line,
+                    pos[h][2],
+                    f"{h} {cells[h]!r} has white space around it; ids are exact, remove it",
+                    code=Code.SCHEMA,
+                )
+                for h in spaced
+            ]
+            continue
         event_id, group = cells["event"], cells["group"]
         if not event_id or not group:
             errors.append(

@@ -34,9 +34,27 @@ def interval(value: Decimal) -> tuple[Decimal, Decimal]:
     return value - half, value + half
 
 
-def agrees(printed: Decimal, exact: Decimal) -> bool:
-    """Does ``exact`` round to ``printed`` at ``printed``'s precision? (Ties either way.)"""
-    low, high = interval(printed)
+def printed_range(value: Decimal, relation: str = "=") -> tuple[Decimal, Decimal]:
+    """Every exact value that a figure printed as ``relation value`` can stand for.
+
+    ``=``: what rounds to it. ``≈`` ("about"): one unit of its last digit either
+    way, so ``≈16`` is 15–17: looser, but still checkable. ``<`` and ``≤``: up to
+    what rounds to it; ``>`` and ``≥``: from there up.
+    """
+    low, high = interval(value)
+    if relation == "≈":
+        unit = half_unit(value) * 2
+        return value - unit, value + unit
+    if relation in ("<", "≤"):
+        return Decimal("-Infinity"), high
+    if relation in (">", "≥"):
+        return low, Decimal("Infinity")
+    return low, high
+
+
+def agrees(printed: Decimal, exact: Decimal, relation: str = "=") -> bool:
+    """Can ``exact`` be what ``relation printed`` stands for? (Ties either way.)"""
+    low, high = printed_range(printed, relation)
     return low <= exact <= high
 
 
@@ -85,6 +103,6 @@ def reduction_range(ratio: Decimal) -> tuple[Decimal, Decimal]:
     return (1 - high) * HUNDRED, (1 - low) * HUNDRED
 
 
-def reduction_agrees(reduction: Decimal, ratio: Decimal) -> bool:
+def reduction_agrees(reduction: Decimal, ratio: Decimal, relation: str = "=") -> bool:
     """Does a printed relative reduction (percent) agree with a printed ratio?"""
-    return overlaps(interval(reduction), reduction_range(ratio))
+    return overlaps(printed_range(reduction, relation), reduction_range(ratio))

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from sphinx import addnodes
 from sphinx.util.console import strip_colors
 
-from sphinx import addnodes
 from trialbook.sphinxext.domain import TrialDomain, display_name
 from trialbook.sphinxext.render import NUMBERED
 

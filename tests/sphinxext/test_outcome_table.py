@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.util.console import strip_colors
 
 from conftest import numbered
-from sphinx import addnodes
 
 if TYPE_CHECKING:
     from sphinx.testing.util import SphinxTestApp

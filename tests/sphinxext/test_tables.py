@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.util.console import strip_colors
 
 from conftest import numbered
-from sphinx import addnodes
 from trialbook.load.dataset import load_dataset
 from trialbook.model.records import Dataset
 from trialbook.model.values import Tally

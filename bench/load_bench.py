@@ -2,8 +2,8 @@
 
 Usage: ``nox -s bench`` or ``python bench/load_bench.py [N] [--repeat R]``.
 The synthetic trials copy the shape of ``data/trials/care-ms-ii.yaml`` under new
-ids, so they exercise every loader and check the real data does. The target is
-under 1 s for 1000 trials on a 2-core machine. Four cases are timed: without a
+ids, so they exercise every loader and check the real data does. Four cases
+are timed: without a
 cache; a first build that fills an empty cache; a warm build with nothing
 changed; and a build after one trial was edited. The script prints the best and
 worst of R runs, and exits 1 if the data did not load cleanly or the cached load

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
+from docutils.parsers.rst import directives
 from sphinx.util.docutils import SphinxDirective
 
 from ..diagnostics import Code, unknown
@@ -18,6 +20,14 @@ if TYPE_CHECKING:
 def id_list(text: str | None) -> list[str]:
     """Option converter: ``"a, b c"`` → ``["a", "b", "c"]``."""
     return [part for part in (text or "").replace(",", " ").split() if part]
+
+
+#: Options of every table that selects trials: which trials, its title, its label.
+TABLE_OPTIONS: dict[str, Callable[[str], Any]] = {
+    "trials": id_list,
+    "caption": directives.unchanged,
+    "name": directives.unchanged,
+}
 
 
 class TrialbookDirective(SphinxDirective):

@@ -12,12 +12,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from docutils import nodes
-from docutils.parsers.rst import directives
 from sphinx import addnodes
 
 from ..model.records import PRIMARY, RATIO_KINDS, ROLES, Outcome, Trial
 from ..report.derive import Derived, reduction_from_ratio
-from .base import TrialbookDirective, id_list
+from .base import TABLE_OPTIONS, TrialbookDirective, id_list
 from .domain import target_node
 from .render import arm_values, derived_node, flag_node, paragraph, trial_ref, value_node
 from .tables import Cell, table
@@ -118,11 +117,9 @@ class OutcomeTable(TrialbookDirective):
 
     has_content = False
     option_spec: ClassVar[dict[str, Callable[[str], Any]]] = {
-        "trials": id_list,
+        **TABLE_OPTIONS,
         "outcomes": id_list,
         "role": role_list,
-        "caption": directives.unchanged,
-        "name": directives.unchanged,
     }
 
     def run(self) -> list[nodes.Node]:

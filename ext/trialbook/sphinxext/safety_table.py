@@ -12,9 +12,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from docutils import nodes
-from docutils.parsers.rst import directives
 
-from .base import TrialbookDirective, id_list
+from .base import TABLE_OPTIONS, TrialbookDirective, id_list
 from .render import arm_values, paragraph, trial_ref
 from .tables import Cell, table
 
@@ -41,10 +40,8 @@ class SafetyTable(TrialbookDirective):
 
     has_content = False
     option_spec: ClassVar[dict[str, Callable[[str], Any]]] = {
-        "trials": id_list,
+        **TABLE_OPTIONS,
         "events": id_list,
-        "caption": directives.unchanged,
-        "name": directives.unchanged,
     }
 
     def run(self) -> list[nodes.Node]:

@@ -139,6 +139,8 @@ def pdf(session: nox.Session) -> None:
     install_handbook(session)
     ensure_latex(session)
     session.run("sphinx-build", "-M", "latexpdf", "docs", "build", *SPHINX_FLAGS, *session.posargs)
+    # LaTeX warns about undefined references and still writes the PDF: fail on them.
+    session.run("python", "-m", "trialbook.sphinxext.latexlog", "build/latex")
     session.log(f"PDF: {ROOT / 'build/latex/trialbook-alemtuzumab.pdf'}")
 
 

@@ -111,21 +111,30 @@ def closest(key: str, known: Iterable[str], *, cutoff: float = 0.6) -> str | Non
 
 
 def suggest(
-    key: str, known: Iterable[str], *, cutoff: float = 0.6, label: str = "known", shown: int = 8
+    key: str,
+    known: Iterable[str],
+    *,
+    cutoff: float = 0.6,
+    label: str = "known",
+    shown: int = 8,
+    where: str = "",
 ) -> str:
     """The one "did you mean" of trialbook: a close name, or the first known names.
 
     ``did you mean 'alpha'?`` when a known name is close to ``key``; otherwise
-    ``known: a, b, …`` (``label`` names the list), or ``known: none``.
+    ``known: a, b, …`` (``label`` names the list); with no names at all, ``none
+    are defined`` and, if given, ``where`` they would be (``in interventions.yaml``).
     """
     names = sorted(set(known))
     close = closest(key, names, cutoff=cutoff)
     if close is not None:
         return f"did you mean {close!r}?"
+    if not names:
+        return f"none are defined {where}".rstrip()
     listed = ", ".join(names[:shown]) + (", …" if len(names) > shown else "")
-    return f"{label}: {listed or 'none'}"
+    return f"{label}: {listed}"
 
 
-def unknown(what: str, key: str, known: Iterable[str]) -> str:
+def unknown(what: str, key: str, known: Iterable[str], *, where: str = "") -> str:
     """``unknown arm 'x' (did you mean 'y'?)``: the message for a name that names nothing."""
-    return f"unknown {what} {key!r} ({suggest(key, known)})"
+    return f"unknown {what} {key!r} ({suggest(key, known, where=where)})"

@@ -75,7 +75,8 @@ def test_check_notes() -> None:
     run = trialbook("check", "data", "--notes")
     assert run.returncode == 0
     (line,) = run.stdout.splitlines()
-    assert re.match(r"^.+care-ms-ii\.yaml:\d+:\d+: note: outcomes\[1\]\.results\.ifn: ", line)
+    field = r"outcomes\[1\]\.results\.ifn\.value"
+    assert re.match(rf"^.+care-ms-ii\.yaml:\d+:\d+: note: {field}: ", line)
 
 
 def test_check_bad_data(bad_dir: Path) -> None:

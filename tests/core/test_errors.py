@@ -228,16 +228,16 @@ CASES = [
     Case(
         "n-greater-than-n.yaml",
         21,
-        23,
-        "adverse_events[0].results.alemtuzumab-12",
+        27,
+        "adverse_events[0].results.alemtuzumab-12.n",  # the figure at fault
         Code.CONSISTENCY,
         ("n (400) is larger than N (376)", "acknowledged"),
     ),
     Case(
         "percent-mismatch.yaml",
         21,
-        23,
-        "adverse_events[0].results.alemtuzumab-12",
+        46,
+        "adverse_events[0].results.alemtuzumab-12.value",
         Code.CONSISTENCY,
         ("25% does not agree with 82/376 = 21.81%",),
     ),
@@ -543,11 +543,11 @@ def test_acknowledged_inconsistency_is_a_note(root: Path) -> None:
     assert len(notes) == 1
     d = notes[0]
     assert d.file == path
-    assert (d.line, d.column) == (22, 9)
-    assert d.field == "adverse_events[0].results.alemtuzumab-12"
+    assert (d.line, d.column) == (24, 16)
+    assert d.field == "adverse_events[0].results.alemtuzumab-12.value"
     assert "25% does not agree with 82/376" in d.message
     assert "(acknowledged: The source prints 25%" in d.message
-    assert str(d).startswith(f"{path}:22:9: note: ")
+    assert str(d).startswith(f"{path}:24:16: note: ")
     assert_loaded(result, path)
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from trialbook.cli import main
 from trialbook.diagnostics import Severity
 from trialbook.load.dataset import load_dataset
 
@@ -93,25 +94,25 @@ YAML_CASES = {
     "proportion-over-100": (
         ("ifn: {n: 7, N: 187, value: 3.7}", "ifn: {value: 103.7}"),
         22,
-        "adverse_events[0].results.ifn",
+        "adverse_events[0].results.ifn.value",
         "outside 0–100%",
     ),
     "denominator-over-trial": (
         ("n: 7, N: 187, value: 3.7", "n: 7, N: 700, value: 1.0"),
         22,
-        "adverse_events[0].results.ifn",
+        "adverse_events[0].results.ifn.N",
         "more than the trial's 581",
     ),
     "denominator-over-arm": (
         ("n: 7, N: 187, value: 3.7", "n: 7, N: 300, value: 2.3"),
         22,
-        "adverse_events[0].results.ifn",
+        "adverse_events[0].results.ifn.N",
         "more than the 195 in 'ifn'",
     ),
     "approximate-percent": (
         ("value: 3.7}", "value: 6, relation: ≈}"),
         22,
-        "adverse_events[0].results.ifn",
+        "adverse_events[0].results.ifn.value",
         "even approximately",
     ),
 }
@@ -248,3 +249,30 @@ def test_valid_input_nearby_stays_accepted(root: Path, change: object) -> None:
     (root / "trials" / "bad.yaml").write_text(text, encoding="utf-8", newline="")
     result = load_dataset(root)
     assert result.ok, "\n".join(map(str, result.diagnostics))
+
+
+def test_csv_consistency_error_points_at_the_cell(root: Path) -> None:
+    (root / "trials" / "bad.yaml").write_text(MINIMAL, encoding="utf-8")
+    row = CSV_ROW.format(group="ifn", n=7, percent="9.9")
+    (root / "trials" / "bad.adverse-events.csv").write_text(CSV_HEADER + row, encoding="utf-8")
+    result = load_dataset(root)
+    (d,) = [d for d in result.diagnostics if d.severity is Severity.ERROR]
+    assert (d.file.name, d.line, d.column) == ("bad.adverse-events.csv", 2, row.index("9.9") + 1)
+    assert d.field == "adverse_events[0].results.ifn.value"
+    assert "9.9% does not agree with 7/187" in d.message
+
+
+@pytest.mark.parametrize("case", sorted(YAML_CASES))
+def test_cli_says_it_once_and_fails(
+    root: Path, case: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``python -m trialbook check``: exit 1, one located line, no traceback."""
+    (old, new), line, field, _ = YAML_CASES[case]
+    text = (MINIMAL + EVENTS).replace(old, new, 1)
+    (root / "trials" / "bad.yaml").write_text(text, encoding="utf-8")
+    assert main(["check", str(root)]) == 1
+    out = capsys.readouterr()
+    errors = [row for row in out.out.splitlines() if ": error: " in row]
+    assert errors == [row for row in errors if row.startswith(f"{root}/trials/bad.yaml:{line}:")]
+    assert len(errors) == 1 and f": error: {field}: " in errors[0], out.out
+    assert "Traceback" not in out.err

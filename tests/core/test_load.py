@@ -47,11 +47,11 @@ def test_one_note_for_acknowledged_percentage(result: LoadResult) -> None:
     path = DATA.resolve() / "trials" / "care-ms-ii.yaml"
     lines = path.read_text(encoding="utf-8").splitlines()
     assert note.file == path
-    # Located at the value's mapping, which starts with its "n: 104".
-    assert note.line == lines.index("        n: 104") + 1
-    assert note.column == 9
+    # Located at the printed percentage, the figure that disagrees with n/N.
+    assert note.line == lines.index("        value: 53") + 1
+    assert note.column == 16
     assert note.code is Code.CONSISTENCY
-    assert note.field == "outcomes[1].results.ifn"
+    assert note.field == "outcomes[1].results.ifn.value"
     assert "53% does not agree with 104/202" in note.message
     assert "acknowledged:" in note.message
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from trialbook.sphinxext.latexlog import log_problems
+
 SPHINX = [sys.executable, "-m", "sphinx", "-W", "-n", "--keep-going"]
 TRIALS = {"camms223": "CAMMS223", "care-ms-i": "CARE-MS I", "care-ms-ii": "CARE-MS II"}
 
@@ -56,6 +58,8 @@ def test_pdf_compiles_with_latexmk(handbook_copy: Path) -> None:
     _run([*sphinx, "-M", "latexpdf", "docs", "build", *flags], handbook_copy)
     pdf = handbook_copy / "build/latex/trialbook-alemtuzumab.pdf"
     assert pdf.stat().st_size > 10_000
+    log = pdf.with_suffix(".log").read_text(encoding="utf-8", errors="replace")
+    assert log_problems(log) == []
     check_pdf(pdf)
 
 

@@ -23,7 +23,7 @@ def check_value(c: Checker, path: FieldPath, v: Value) -> None:
     """Arithmetic within one value: n ≤ N, % = n/N, CI order and containment."""
     if v.n is not None and v.N is not None:
         if v.n > v.N:
-            c.inconsistent(path, v, f"n ({v.n}) is larger than N ({v.N})")
+            c.inconsistent(path, v, f"n ({v.n}) is larger than N ({v.N})", at="n")
         elif v.value is not None and v.unit == "%" and v.N > 0:
             exact = derive.percent(v.n, v.N).exact
             if not derive.agrees(v.value, exact, v.relation):
@@ -34,20 +34,21 @@ def check_value(c: Checker, path: FieldPath, v: Value) -> None:
                     v,
                     f"{shown}{v.value}% does not agree with {v.n}/{v.N} = "
                     f"{derive.round_to(exact, 2)}% {how}",
+                    at="value",
                 )
     if isinstance(v, Tally):
         for name, count in (("serious", v.serious), ("fatal", v.fatal)):
             if count is not None and v.N is not None and count > v.N:
-                c.inconsistent(path, v, f"{name} ({count}) is larger than N ({v.N})")
+                c.inconsistent(path, v, f"{name} ({count}) is larger than N ({v.N})", at=name)
     if v.ci is not None:
         low, high = v.ci
         if not low < high:
             c.inconsistent(
-                (*path, "ci"), v, f"CI lower bound {low} is not below upper bound {high}"
+                path, v, f"CI lower bound {low} is not below upper bound {high}", at="ci"
             )
         elif v.value is not None and not low <= v.value <= high:
             c.inconsistent(
-                (*path, "ci"), v, f"CI {low}–{high} does not contain the estimate {v.value}"
+                path, v, f"CI {low}–{high} does not contain the estimate {v.value}", at="ci"
             )
 
 
@@ -164,15 +165,21 @@ def check_results(c: Checker, trial: Trial) -> None:
         for key, v in results.items():
             path = (kind, i, "results", key)
             if proportion and v.unit == "%" and v.value is not None and not 0 <= v.value <= 100:
-                c.inconsistent(path, v, f"a proportion of {v.value}% is outside 0–100%")
+                c.inconsistent(
+                    path, v, f"a proportion of {v.value}% is outside 0–100%", at="value"
+                )
             if v.N is None:
                 continue
             if total is not None and total < v.N:
-                c.inconsistent(path, v, f"N ({v.N}) is more than the trial's {total} randomized")
+                c.inconsistent(
+                    path, v, f"N ({v.N}) is more than the trial's {total} randomized", at="N"
+                )
                 continue
             population = _population(trial, key)
             if population is not None and population < v.N:
-                c.inconsistent(path, v, f"N ({v.N}) is more than the {population} in {key!r}")
+                c.inconsistent(
+                    path, v, f"N ({v.N}) is more than the {population} in {key!r}", at="N"
+                )
     for i, outcome in enumerate(trial.outcomes):
         red = outcome.comparison.reduction if outcome.comparison else None
         if red is not None and red.value is not None and red.value > 100:

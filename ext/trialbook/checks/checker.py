@@ -33,13 +33,20 @@ class Checker:
             self.smap.diagnostic(path, message, code=code, severity=Severity.WARNING)
         )
 
-    def inconsistent(self, path: FieldPath, value: Value, message: str) -> None:
-        """An arithmetic disagreement: an error, or a note if the value acknowledges it."""
+    def inconsistent(
+        self, path: FieldPath, value: Value, message: str, *, at: str | None = None
+    ) -> None:
+        """An arithmetic disagreement in the value at ``path``: an error, or a note if the
+        value acknowledges it. ``at`` names the part at fault (``n``, ``value``, ``ci``):
+        the message points there when the file writes that part out."""
         self._flagged.add(path)
+        where = path
+        if at is not None and ((*path, at) in self.smap.values or (*path, at) in self.smap.keys):
+            where = (*path, at)
         if value.acknowledged:
             self.diagnostics.append(
                 self.smap.diagnostic(
-                    path,
+                    where,
                     f"{message} (acknowledged: {value.acknowledged})",
                     code=Code.CONSISTENCY,
                     severity=Severity.NOTE,
@@ -47,7 +54,7 @@ class Checker:
             )
         else:
             self.error(
-                path,
+                where,
                 f"{message}; if the source prints it so, add 'acknowledged: <reason>'",
                 Code.CONSISTENCY,
             )

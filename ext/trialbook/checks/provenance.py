@@ -52,7 +52,11 @@ def check_provenance(
             continue  # inherited from a default reported already
         if not required:
             wrong_defaults[path] = source
-        c.error((*path, "source"), unknown("source", source, sources), Code.PROVENANCE)
+        c.error(
+            (*path, "source"),
+            unknown("source", source, sources, where="in sources.yaml"),
+            Code.PROVENANCE,
+        )
     for default, source in wrong_defaults.items():
         heirs = sum(
             1

@@ -65,7 +65,12 @@ def check_trial_references(c: Checker, trial: Trial, interventions: Iterable[str
         if arm.intervention not in known_interventions:
             c.error(
                 ("arms", i, "intervention"),
-                unknown("intervention", arm.intervention, known_interventions),
+                unknown(
+                    "intervention",
+                    arm.intervention,
+                    known_interventions,
+                    where="in interventions.yaml",
+                ),
                 Code.REFERENCE,
             )
     for i, group in enumerate(trial.groups):
@@ -135,7 +140,8 @@ def check_milestone(
     known = set(trials)
     for i, trial_id in enumerate(m.trials):
         if trial_id not in known:
-            c.error((*path, "trials", i), unknown("trial", trial_id, known), Code.REFERENCE)
+            message = unknown("trial", trial_id, known, where="in trials/")
+            c.error((*path, "trials", i), message, Code.REFERENCE)
     return c.diagnostics
 
 

@@ -11,7 +11,8 @@ from sphinx.util.docutils import SphinxDirective
 
 from ..diagnostics import Code, unknown
 from .dataset import TRIAL_SET, BuildState, state_of
-from .warnings import warn
+from .render import paragraph
+from .warnings import DIRECTIVE, warn
 
 if TYPE_CHECKING:
     from ..model.records import Trial
@@ -30,15 +31,52 @@ TABLE_OPTIONS: dict[str, Callable[[str], Any]] = {
 }
 
 
+class Unavailable(Exception):
+    """Raised while rendering: show ``shown`` (a marker, an error box) instead."""
+
+    def __init__(self, shown: list[nodes.Node]) -> None:
+        super().__init__()
+        self.shown = shown
+
+
+def failed_box(trial_id: str) -> nodes.error:
+    """What a page shows where a trial whose data failed would be."""
+    box = nodes.error(classes=["trialbook-failed"])
+    box += paragraph(
+        f"The data of trial {trial_id} failed validation, so none of it is shown. "
+        "The build log lists each problem with its file and line."
+    )
+    return box
+
+
 class TrialbookDirective(SphinxDirective):
-    """Base directive: access to the build's data and located warnings."""
+    """Base directive: access to the build's data and located warnings.
+
+    Subclasses implement :meth:`render`; :meth:`run` first warns about options
+    given without a value, and shows what :class:`Unavailable` carries if
+    rendering cannot go on.
+    """
+
+    def run(self) -> list[nodes.Node]:
+        """Warn about empty options, then render (or show why not)."""
+        for name, value in self.options.items():
+            if value in ("", None, [], ()):
+                self.warn(f"option :{name}: is given without a value; give one or remove it")
+        try:
+            return self.render()
+        except Unavailable as exc:
+            return exc.shown
+
+    def render(self) -> list[nodes.Node]:
+        """The directive's nodes."""
+        raise NotImplementedError
 
     @property
     def data(self) -> BuildState:
         """The build's data state."""
         return state_of(self.env)
 
-    def warn(self, message: str, code: Code | None = None) -> None:
+    def warn(self, message: str, code: Code | str = DIRECTIVE) -> None:
         """A warning located at this directive's line in its page."""
         warn(f"{self.name}: {message}", self.get_location(), code)
 
@@ -56,8 +94,8 @@ class TrialbookDirective(SphinxDirective):
             if path.is_file():
                 self.env.note_dependency(str(path))
 
-    def select_trials(self, wanted: list[str]) -> list[Trial] | None:
-        """The trials ``wanted`` (all if empty); None after a warning."""
+    def select_trials(self, wanted: list[str]) -> list[Trial]:
+        """The trials ``wanted`` (all if empty); :class:`Unavailable` if one is not."""
         dataset = self.data.dataset
         self.depend_on(wanted or [*dataset.trials, *dataset.failed], all_trials=not wanted)
         if not wanted:
@@ -67,18 +105,24 @@ class TrialbookDirective(SphinxDirective):
             if trial_id in dataset.trials:
                 selected.append(dataset.trial(trial_id))
             elif trial_id in dataset.failed:
-                self.warn(
-                    f"trial {trial_id!r} has data errors (reported above); it is not shown",
-                    Code.REFERENCE,
-                )
-                return None
+                message = self.data.failed_trial(trial_id)
+                if message is not None:
+                    self.warn(message, Code.REFERENCE)
+                raise Unavailable([failed_box(trial_id)])
             else:
                 self.depend_on([], all_trials=True)  # until the trial exists
-                self.warn(unknown("trial", trial_id, dataset.trials), Code.REFERENCE)
-                return None
+                failed = [t for t in dataset.failed if t not in dataset.trials]
+                raise Unavailable(
+                    self.problem(
+                        unknown("trial", trial_id, [*dataset.trials, *failed], where="in trials/"),
+                        Code.REFERENCE,
+                    )
+                )
         return selected
 
-    def problem(self, message: str) -> list[nodes.Node]:
+    def problem(self, message: str, code: Code | str = DIRECTIVE) -> list[nodes.Node]:
         """Warn, and leave a visible marker in the page instead of the content."""
-        self.warn(message)
-        return []
+        self.warn(message, code)
+        marker = paragraph(f"[{self.name}: {message}]")
+        marker["classes"].append("trialbook-problem")
+        return [marker]

@@ -14,16 +14,16 @@ and checks only the trials that changed since the last one.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..diagnostics import Severity
+from ..diagnostics import Diagnostic, Severity
 from ..load.cache import file_digest
 from ..load.dataset import load_dataset
 from ..model.records import Dataset
 from ..report.citations import source_numbers
-from .warnings import report
+from .warnings import CONFIG, report, warn
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -48,6 +48,19 @@ class BuildState:
 
     dataset: Dataset
     digest_dir: Path
+    #: trial id → the first error of a trial whose data failed (what to point authors at)
+    first_errors: dict[str, Diagnostic] = field(default_factory=dict)
+    #: trials already said to have failed, in this process (say it once, not per use)
+    told_failed: set[str] = field(default_factory=set)
+
+    def failed_trial(self, trial_id: str) -> str | None:
+        """For a trial whose data failed, what to tell the author, the first time only."""
+        if trial_id not in self.dataset.failed or trial_id in self.told_failed:
+            return None
+        self.told_failed.add(trial_id)
+        first = self.first_errors.get(trial_id)
+        where = f"; its first error is at {first.location}" if first else ""
+        return f"trial {trial_id!r} failed validation, so it is not shown{where}"
 
     def digest_file(self, name: str) -> Path:
         """The digest file of a trial id, of a shared file (``SOURCES``…), or ``TRIAL_SET``."""
@@ -77,13 +90,31 @@ def data_dir(app: Sphinx) -> Path:
 def _load(app: Sphinx) -> None:
     root = data_dir(app)
     result = load_dataset(root, cache_dir=Path(app.doctreedir) / CACHE_DIR)
-    for diagnostic in result.diagnostics:
+    diagnostics = result.diagnostics
+    if not root.is_dir():
+        warn(
+            f"data directory not found: {root} (trialbook_data_dir = "
+            f"{app.config.trialbook_data_dir!r}, relative to the source directory)",
+            _setting_location(app, "trialbook_data_dir"),
+            CONFIG,
+            error=True,
+        )
+        diagnostics = []  # the one above says it, with the setting to change
+    for diagnostic in diagnostics:
         report(diagnostic)
     if any(d.severity is Severity.ERROR for d in result.diagnostics):
         app.statuscode = 1  # data errors fail the build even without -W
     digest_dir = Path(app.doctreedir) / DIGEST_DIR
     digest_dir.mkdir(parents=True, exist_ok=True)
-    state = BuildState(result.dataset, digest_dir)
+    failed_files = {
+        f: trial_id for trial_id, files in result.dataset.failed.items() for f in files
+    }
+    first_errors: dict[str, Diagnostic] = {}
+    for d in result.diagnostics:
+        trial_id = failed_files.get(d.file)
+        if trial_id is not None and d.severity is Severity.ERROR:
+            first_errors.setdefault(trial_id, d)
+    state = BuildState(result.dataset, digest_dir, first_errors)
     for trial_id, digest in result.digests.items():
         # Whether the trial loaded depends on other files too (the ids it cites).
         status = "ok" if trial_id in result.dataset.trials else "failed"
@@ -92,6 +123,17 @@ def _load(app: Sphinx) -> None:
         _write_if_changed(state.digest_file(name), file_digest([root / filename]))
     _write_if_changed(state.digest_file(TRIAL_SET), "\n".join(sorted(result.digests)) + "\n")
     _STATES[Path(app.doctreedir)] = state
+
+
+def _setting_location(app: Sphinx, name: str) -> str | None:
+    """``conf.py:line`` where ``name`` is set (line 1 if it is not written there)."""
+    conf = Path(app.confdir) / "conf.py"
+    try:
+        lines = conf.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    line = next((i for i, text in enumerate(lines, 1) if text.lstrip().startswith(name)), 1)
+    return f"{conf}:{line}"
 
 
 def state_of(env: BuildEnvironment) -> BuildState:

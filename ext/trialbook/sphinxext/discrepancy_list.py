@@ -28,7 +28,7 @@ class DiscrepancyList(TrialbookDirective):
 
     has_content = False
 
-    def run(self) -> list[nodes.Node]:
+    def render(self) -> list[nodes.Node]:
         """Up to three tables; a sentence where a kind has no entries."""
         dataset = self.data.dataset
         self.depend_on([*dataset.trials, *dataset.failed], all_trials=True, shared=(SOURCES,))

@@ -19,8 +19,8 @@ from sphinx.util.nodes import make_refnode
 
 from ..diagnostics import Code, unknown
 from .dataset import state_of
-from .render import NUMBERED, show_number
-from .warnings import warn
+from .render import NUMBERED, show_number, verbatim
+from .warnings import line_of, role_text, warn
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Set
@@ -63,9 +63,16 @@ class TrialXRefRole(XRefRole):
 
     def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
         """Put a top-level role's reference into the ``trial`` domain."""
+        written = role_text(self.name, self.text)  # to find its own line if it must warn
         if ":" not in self.name:
             self.name = f"trial:{self.name}"
-        return super().run()
+        made, messages = super().run()
+        for node in made:
+            if isinstance(node, addnodes.pending_xref):
+                node[WRITTEN] = written
+                if not self.has_explicit_title:
+                    verbatim(node)  # its text is a name from the data
+        return made, messages
 
     def process_link(
         self,
@@ -80,6 +87,18 @@ class TrialXRefRole(XRefRole):
             title = display_name(env, self.reftype, target) or title
             refnode[NUMBERED] = self.reftype == "src"
         return title, target
+
+
+#: Attribute of a reference made by a role: the role as written (see :func:`_where`).
+WRITTEN = "trialbook_written"
+
+
+def _where(node: pending_xref) -> str | nodes.Node:
+    """A reference's location: its role's own line where the role is known."""
+    written = node.get(WRITTEN)
+    if written and node.source and node.line:
+        return line_of(node.source, node.line, written)
+    return node
 
 
 def display_name(env: BuildEnvironment, kind: str, target: str) -> str | None:
@@ -104,6 +123,28 @@ def display_name(env: BuildEnvironment, kind: str, target: str) -> str | None:
     return None
 
 
+def refnode(
+    builder: Builder,
+    fromdocname: str,
+    home: Location,
+    contnode: nodes.Element,
+    title: str | None = None,
+) -> nodes.reference:
+    """A reference to ``home`` that holds in every builder.
+
+    The LaTeX builder resolves the whole book as its root document, so
+    :func:`make_refnode` makes same-document ``refid`` links, which the writer then
+    prefixes with the document each node came from: a link from a trial page to a
+    source list on the root page pointed at an undefined label. Naming the target
+    document (``%doc#id``) keeps the label right wherever the link stands.
+    """
+    node = make_refnode(builder, fromdocname, home[0], home[1], contnode, title)
+    if builder.format == "latex" and "refid" in node:
+        node["refuri"] = builder.get_relative_uri(fromdocname, home[0]) + "#" + node["refid"]
+        del node["refid"]
+    return node
+
+
 class TrialDomain(Domain):
     """Trials, their outcomes, and the sources that report them."""
 
@@ -122,6 +163,7 @@ class TrialDomain(Domain):
     initial_data: ClassVar[dict[str, Any]] = {
         **{kind: {} for kind in KINDS},
         "citing": {},  # docname → the sources it cites with a numbered [n]
+        "source_lists": {},  # docname → line of its source-list directive
         "numbering": {},  # source id → (number, citation) as last resolved
     }
     data_version = 2
@@ -158,9 +200,25 @@ class TrialDomain(Domain):
         if cited:
             self.citing()[docname] = sorted(cited)
 
+    def source_lists(self) -> dict[str, int]:
+        """Docname → the line of its ``source-list`` (one is the rule)."""
+        table: dict[str, int] = self.data.setdefault("source_lists", {})
+        return table
+
+    def check_consistency(self) -> None:
+        """One bibliography per project: warn at every ``source-list`` but the first."""
+        lists = sorted(self.source_lists().items())
+        for docname, line in lists[1:]:
+            warn(
+                f"a second source-list; a handbook has one, and every [n] marker links to "
+                f"the one in {lists[0][0]!r}: remove this one",
+                (docname, line),
+            )
+
     def clear_doc(self, docname: str) -> None:
         """Forget what ``docname`` defined and cited."""
         self.citing().pop(docname, None)
+        self.source_lists().pop(docname, None)
         for kind in KINDS:
             table = self.objects(kind)
             for name in list(table):
@@ -173,6 +231,9 @@ class TrialDomain(Domain):
         for docname, cited in otherdata.get("citing", {}).items():
             if docname in docnames:
                 self.citing()[docname] = cited
+        for docname, line in otherdata.get("source_lists", {}).items():
+            if docname in docnames:
+                self.source_lists()[docname] = line
         for kind in KINDS:
             table = self.objects(kind)
             for name, places in otherdata.get(kind, {}).items():
@@ -216,8 +277,17 @@ class TrialDomain(Domain):
                 )
             contnode["classes"].append("trialbook-missing")
             return contnode  # type: ignore[return-value]
+        if home is None and kind in ("trial", "outcome"):
+            failed = state_of(env).dataset.failed
+            trial_id = target.split("/")[0]
+            if trial_id in failed:
+                message = state_of(env).failed_trial(trial_id)
+                if message is not None:
+                    warn(message, _where(node), Code.REFERENCE)
+                contnode["classes"].append("trialbook-missing")
+                return contnode  # type: ignore[return-value]
         if home is None:
-            warn(unknown(kind, target, self.objects(kind)), node, Code.REFERENCE)
+            warn(unknown(kind, target, self.objects(kind)), _where(node), Code.REFERENCE)
             contnode["classes"].append("trialbook-missing")
             return contnode  # type: ignore[return-value]  # shown as plain text, warned once
         title = None
@@ -228,7 +298,7 @@ class TrialDomain(Domain):
             number = state.source_numbers.get(target)
             if node.get(NUMBERED) and number is not None:
                 show_number(contnode, number)
-        return make_refnode(builder, fromdocname, home[0], home[1], contnode, title)
+        return refnode(builder, fromdocname, home, contnode, title)
 
     def resolve_any_xref(
         self,
@@ -244,7 +314,7 @@ class TrialDomain(Domain):
         for kind in KINDS:
             home = self._home(kind, target)
             if home is not None:
-                ref = make_refnode(builder, fromdocname, home[0], home[1], contnode)
+                ref = refnode(builder, fromdocname, home, contnode)
                 out.append((f"trial:{ {'source': 'src'}.get(kind, kind) }", ref))
         return out
 

@@ -41,7 +41,7 @@ class MilestoneTimeline(TrialbookDirective):
         "name": directives.unchanged,
     }
 
-    def run(self) -> list[nodes.Node]:
+    def render(self) -> list[nodes.Node]:
         """The table of milestones, oldest first."""
         dataset = self.data.dataset
         self.depend_on([], shared=(MILESTONES,))

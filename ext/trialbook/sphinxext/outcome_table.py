@@ -45,7 +45,9 @@ def columns(with_trial: bool) -> tuple[tuple[str, int], ...]:
 def role_list(text: str | None) -> tuple[str, ...]:
     """Option converter: ``primary`` (primary and co-primary), ``all``, or a list of roles."""
     words = tuple(id_list(text))
-    if words in ((), ("primary",)):
+    if not words:
+        return ()  # given empty: warned about, then the default
+    if words == ("primary",):
         return PRIMARY
     return ROLES if words == ("all",) else words
 
@@ -122,12 +124,10 @@ class OutcomeTable(TrialbookDirective):
         "role": role_list,
     }
 
-    def run(self) -> list[nodes.Node]:
+    def render(self) -> list[nodes.Node]:
         """Build the table, or warn (at the page and line) and return nothing."""
         trials = self.select_trials(self.options.get("trials", []))
-        if trials is None:
-            return []
-        roles: tuple[str, ...] = self.options.get("role", PRIMARY)
+        roles: tuple[str, ...] = self.options.get("role") or PRIMARY
         if any(role not in ROLES for role in roles):
             return self.problem(
                 f"unknown role in {' '.join(roles)!r}; expected 'primary', 'all' "

@@ -27,8 +27,11 @@ def escape_markdown(text: str) -> str:
     return _PUNCT.sub(r"\\\1", " ".join(text.split()))
 
 
-def render_page(trial_id: str, title: str, source_file: str, *, safety: bool = True) -> str:
-    """The Markdown of a generated trial page (no safety section without adverse events)."""
+def render_page(
+    trial_id: str, title: str, source_file: str, *, safety: bool = True, failed: bool = False
+) -> str:
+    """The Markdown of a generated trial page (no safety section without adverse events;
+    for a trial whose data failed, only the summary, which says so)."""
     safety_section = (
         f"""
 ## Adverse events
@@ -41,7 +44,7 @@ def render_page(trial_id: str, title: str, source_file: str, *, safety: bool = T
         if safety
         else ""
     )
-    return f"""{MARKER} from {source_file}. Do not edit: it is rewritten when the data
+    head = f"""{MARKER} from {source_file}. Do not edit: it is rewritten when the data
 changes. To write this page by hand, delete this comment. -->
 
 (trial-page-{trial_id})=
@@ -49,7 +52,12 @@ changes. To write this page by hand, delete this comment. -->
 
 ```{{trial-summary}} {trial_id}
 ```
-
+"""
+    if failed:
+        return head
+    return (
+        head
+        + f"""
 ## Arms
 
 ```{{trial-arms}} {trial_id}
@@ -64,6 +72,7 @@ changes. To write this page by hand, delete this comment. -->
 :name: outcomes-{trial_id}
 ```
 {safety_section}"""
+    )
 
 
 def is_generated(path: Path) -> bool:
@@ -90,7 +99,7 @@ def sync_pages(app: Sphinx) -> None:
         )
     for trial_id, files in dataset.failed.items():
         rel = files[0].relative_to(dataset.root.parent).as_posix()
-        wanted.setdefault(trial_id, render_page(trial_id, trial_id, rel))
+        wanted.setdefault(trial_id, render_page(trial_id, trial_id, rel, failed=True))
     for trial_id, text in wanted.items():
         path = folder / f"{trial_id}.md"
         if path.exists() and not is_generated(path):

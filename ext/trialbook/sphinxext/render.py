@@ -20,6 +20,17 @@ from ..report import format as fmt
 from ..report.derive import Derived
 
 EMPTY = "–"
+#: Docutils attribute that keeps Sphinx's SmartQuotes out of a node and its children:
+#: text from data is shown exactly as written (``"`` stays straight, ``\\`` stays two).
+VERBATIM = "support_smartquotes"
+
+
+def verbatim(node: nodes.Element) -> nodes.Element:
+    """Mark ``node`` (and all inside it) as data text that SmartQuotes leaves alone."""
+    node[VERBATIM] = False
+    return node
+
+
 #: Attribute of a source reference whose text becomes ``[n]`` when it is resolved.
 NUMBERED = "trialbook_numbered"
 
@@ -53,7 +64,7 @@ def show_number(content: nodes.Element, number: int) -> None:
 
 
 def _with_cite(text: str, source: str | None) -> nodes.inline:
-    node = nodes.inline("", "", classes=["trialbook-value"])
+    node = nodes.inline("", "", classes=["trialbook-value"], **{VERBATIM: False})
     node += nodes.inline("", text, classes=["trialbook-figure"])
     ref = cite(source)
     if ref is not None:
@@ -85,7 +96,9 @@ def value_node(value: Value | None, *, signed: bool = False, p: bool = False) ->
     if value is None:
         return empty()
     if not value.reported:
-        return nodes.inline("", fmt.NOT_REPORTED, classes=["trialbook-value", "trialbook-nr"])
+        return nodes.inline(
+            "", fmt.NOT_REPORTED, classes=["trialbook-value", "trialbook-nr"], **{VERBATIM: False}
+        )
     text = fmt.p_value(value) if p else fmt.value(value, signed=signed)
     return _with_cite(text, value.source)
 

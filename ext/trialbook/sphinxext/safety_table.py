@@ -44,11 +44,9 @@ class SafetyTable(TrialbookDirective):
         "events": id_list,
     }
 
-    def run(self) -> list[nodes.Node]:
+    def render(self) -> list[nodes.Node]:
         """The table, or a located warning for an empty or unknown selection."""
         trials = self.select_trials(self.options.get("trials", []))
-        if trials is None:
-            return []
         wanted = set(self.options.get("events", []))
         rows = [
             (trial, event)

@@ -15,8 +15,8 @@ from ..report import format as fmt
 from ..report.citations import KIND_TITLES, cited_by, cited_topics, source_order
 from .base import TrialbookDirective
 from .dataset import INTERVENTIONS, MILESTONES, SOURCES
-from .domain import target_node
-from .render import cite, paragraph
+from .domain import domain_of, target_node
+from .render import cite, paragraph, verbatim
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -58,9 +58,10 @@ class SourceList(TrialbookDirective):
 
     has_content = False
 
-    def run(self) -> list[nodes.Node]:
+    def render(self) -> list[nodes.Node]:
         """Sections of numbered entries, one target each."""
         dataset = self.data.dataset
+        domain_of(self.env).source_lists()[self.env.docname] = self.lineno
         self.depend_on(
             [*dataset.trials, *dataset.failed],
             all_trials=True,
@@ -81,6 +82,7 @@ class SourceList(TrialbookDirective):
                     enumtype="arabic", prefix="[", suffix="]", start=number
                 )
                 listing["classes"].append("trialbook-sources")
+                verbatim(listing)
                 out.append(listing)
             assert listing is not None
             item = nodes.list_item()

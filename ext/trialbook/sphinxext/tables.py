@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from docutils import nodes
 from sphinx import addnodes
 
-from .render import paragraph
+from .render import paragraph, verbatim
 
 Column = tuple[str, int]  # heading, relative width
 Cell = nodes.Node | str | Sequence[nodes.Node | str]
@@ -45,7 +45,7 @@ def table(
     """The column spec and the table (title, header row, body rows)."""
     node = nodes.table(classes=["trialbook-table", *classes])
     node += nodes.title(caption, caption)
-    group = nodes.tgroup(cols=len(columns))
+    group = verbatim(nodes.tgroup(cols=len(columns)))  # the caption is the author's text
     node += group
     for _, width in columns:
         group += nodes.colspec(colwidth=width)

@@ -42,11 +42,9 @@ class TrialArms(TrialbookDirective):
         "name": directives.unchanged,
     }
 
-    def run(self) -> list[nodes.Node]:
+    def render(self) -> list[nodes.Node]:
         """The table of arms, or a located warning."""
         trials = self.select_trials([self.arguments[0]])
-        if not trials:
-            return []
         trial = trials[0]
         dataset = self.data.dataset
         self.depend_on([], shared=(INTERVENTIONS,))  # the interventions' names

@@ -20,7 +20,7 @@ from ..model.values import Fact, Value
 from .base import TrialbookDirective
 from .cards import summary_card
 from .domain import target_node
-from .render import flag_node, paragraph, value_node
+from .render import flag_node, paragraph, value_node, verbatim
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -39,6 +39,7 @@ def _fact(fact: Fact | None) -> nodes.paragraph:
 def summary_fields(trial: Trial) -> nodes.field_list:
     """The field list of a trial's facts."""
     fields = nodes.field_list(classes=["trialbook-summary-fields"])
+    verbatim(fields)
     if trial.aliases:
         fields += _field("Also known as", paragraph(", ".join(trial.aliases)))
     for reg in trial.registrations:
@@ -101,21 +102,10 @@ class TrialSummary(TrialbookDirective):
     required_arguments = 1
     has_content = False
 
-    def run(self) -> list[nodes.Node]:
+    def render(self) -> list[nodes.Node]:
         """A card of the trial's facts, or an error box for failed data."""
         trial_id = self.arguments[0]
-        dataset = self.data.dataset
-        if trial_id in dataset.failed:
-            self.depend_on([trial_id])
-            box = nodes.error()
-            box += paragraph(
-                "The data of this trial failed validation, so none of it is shown. "
-                "The build log lists each problem with its file and line."
-            )
-            return [box]
         trials = self.select_trials([trial_id])
-        if not trials:
-            return []
         trial = trials[0]
         target = target_node("trial", trial.id, trial.name, self.env)
         index = addnodes.index(

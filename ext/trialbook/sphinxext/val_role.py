@@ -17,7 +17,7 @@ from ..model.values import Flag, OtherReport
 from ..report.paths import PathError, all_paths, resolve
 from .dataset import state_of
 from .render import flag_node, other_report_node, value_node
-from .warnings import warn
+from .warnings import role_location, warn
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -34,6 +34,11 @@ class ValRole(SphinxRole):
         trial_id = path.split("/")[0].split(".")[0]
         if state.digest_file(trial_id).is_file():
             self.env.note_dependency(str(state.digest_file(trial_id)))
+        if trial_id in dataset.failed:
+            message = state.failed_trial(trial_id)
+            if message is not None:
+                warn(f"val: {message}", role_location(self), Code.REFERENCE)
+            return [nodes.literal(path, path, classes=["trialbook-missing"])], []
         try:
             found = resolve(dataset, path)
         except PathError as exc:
@@ -52,7 +57,7 @@ class ValRole(SphinxRole):
             )
             warn(
                 f"val: {exc} in {path!r}" + (f" ({hint})" if hint else ""),
-                self.get_location(),
+                role_location(self),
                 Code.REFERENCE,
             )
             return [nodes.literal(path, path, classes=["trialbook-missing"])], []
@@ -60,7 +65,16 @@ class ValRole(SphinxRole):
             return [flag_node(found.value)], []
         if isinstance(found.value, OtherReport):
             return [other_report_node(found.value)], []
+        if not found.value.reported:
+            # Prose around a value reads as if there were a figure: say so, and mark it.
+            warn(
+                f"val: {path!r} is recorded as not reported; the page shows 'not reported' "
+                "there, so word the sentence for it (or cite another value)",
+                role_location(self),
+            )
         node = value_node(found.value, signed=found.signed, p=found.is_p)
+        if not found.value.reported:
+            node["classes"].append("trialbook-missing")
         return [node], []
 
 

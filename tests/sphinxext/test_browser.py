@@ -341,7 +341,10 @@ IMAGES_JS = """async () => {
         }),
     };
 }"""
-FIGURE_SOURCE = re.compile(r"[`:]{3,}\{(?:figure|image)\}|^\.\. (?:figure|image)::|!\[", re.M)
+FIGURE_SOURCE = re.compile(
+    r"[`:]{3,}\{(?:figure|image|forest-plot|safety-chart)\}|^\.\. (?:figure|image)::|!\[",
+    re.M,
+)
 
 
 def test_images_load(page: Page, http_base: str, summary: Summary) -> None:
@@ -379,7 +382,9 @@ def test_images_load(page: Page, http_base: str, summary: Summary) -> None:
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
-@pytest.mark.parametrize("name", ["index.html", "trials/care-ms-ii.html"])
+@pytest.mark.parametrize(
+    "name", ["index.html", "trials/care-ms-ii.html", "efficacy.html", "safety.html"]
+)
 def test_screenshot(page: Page, http_base: str, summary: Summary, name: str) -> None:
     page.goto(http_base + name)
     page.evaluate("() => document.fonts.ready.then(() => true)")

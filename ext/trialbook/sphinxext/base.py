@@ -60,6 +60,8 @@ class TrialbookDirective(SphinxDirective):
     def run(self) -> list[nodes.Node]:
         """Warn about empty options, then render (or show why not)."""
         for name, value in self.options.items():
+            if self.option_spec and self.option_spec.get(name) is directives.flag:
+                continue  # a flag has no value
             if value in ("", None, [], ()):
                 self.warn(f"option :{name}: is given without a value; give one or remove it")
         try:

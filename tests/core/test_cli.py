@@ -54,8 +54,8 @@ def test_check_clean_data() -> None:
     assert run.stdout == ""  # the one note is shown only with --notes
     assert "Traceback" not in run.stderr
     assert "3 trials" in run.stderr
-    assert "camms223: 3 arms, 4 outcomes, 4 adverse events" in run.stderr
-    assert "18 sources; 5 milestones; 0 error(s)" in run.stderr
+    assert "camms223: 3 arms, 8 outcomes, 4 adverse events" in run.stderr
+    assert "19 sources; 5 milestones; 0 error(s)" in run.stderr
 
 
 def test_check_with_cache_reports_the_same(bad_dir: Path, tmp_path: Path) -> None:

@@ -63,7 +63,8 @@ def test_with_unit() -> None:
 
 def test_ci_uses_en_dash() -> None:
     assert fmt.ci(D("0.32"), D("0.63")) == f"0.32{EN_DASH}0.63"
-    assert fmt.ci(D("-0.50"), D("-0.10")) == f"{MINUS}0.50{EN_DASH}{MINUS}0.10"
+    assert fmt.ci(D("-0.50"), D("-0.10")) == f"{MINUS}0.50 to {MINUS}0.10"  # not −0.50–−0.10
+    assert fmt.ci(D("-0.5"), D("0.1")) == f"{MINUS}0.5 to 0.1"
 
 
 def v(raw: Any) -> Value:

@@ -66,7 +66,7 @@ def test_trials(ds: Dataset) -> None:
 @pytest.mark.parametrize(
     ("trial_id", "arms", "outcomes", "adverse_events"),
     [
-        ("camms223", 3, 4, 4),
+        ("camms223", 3, 8, 4),
         ("care-ms-i", 2, 7, 4),
         ("care-ms-ii", 3, 8, 4),
     ],
@@ -81,7 +81,7 @@ def test_counts_per_trial(
 
 
 def test_sources_and_milestones(ds: Dataset) -> None:
-    assert len(ds.sources) == 18
+    assert len(ds.sources) == 19
     assert len(ds.milestones) == 5
     assert len(ds.interventions) == 2
     assert [p.name for p in ds.shared_files] == [

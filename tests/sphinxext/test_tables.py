@@ -577,10 +577,19 @@ def real() -> Dataset:
 def test_real_data_disagreements(real: Dataset) -> None:
     found = disagreements(real)
     assert [(d.trial.id, d.path) for d in found] == [
+        ("camms223", ("outcomes", 0, "comparison", "estimate")),
         ("care-ms-i", ("outcomes", 0, "comparison", "reduction")),
         ("care-ms-ii", ("adverse_events", 2, "results", "alemtuzumab")),
     ]
-    reduction, thyroid = found
+    review, reduction, thyroid = found
+    # The Cochrane review's hazard ratio (12 mg alone) beside the paper's (both doses).
+    assert review.label == "Sustained accumulation of disability, estimate"
+    [(other, within)] = review.others
+    assert (other.value, other.source, within) == (
+        Decimal("0.25"),
+        "cochrane-cd011203-2023",
+        False,
+    )
     assert reduction.label == "Relapse rate, relative reduction"
     assert reduction.value.value == Decimal("54.9") and reduction.value.unit == "%"
     assert [(o.value, o.source, within) for o, within in reduction.others] == [

@@ -10,7 +10,7 @@ from __future__ import annotations
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field
 
@@ -112,8 +112,9 @@ Measure = Literal[
     "proportion-of-patients",
     "mean-change",
 ]
-Comparator = Literal["rate-ratio", "hazard-ratio", "difference"]
-RATIO_KINDS: frozenset[str] = frozenset({"rate-ratio", "hazard-ratio"})
+Comparator = Literal["rate-ratio", "hazard-ratio", "risk-ratio", "difference", "mean-difference"]
+RATIO_KINDS: frozenset[str] = frozenset({"rate-ratio", "hazard-ratio", "risk-ratio"})
+Rating = Literal["high", "moderate", "low", "very low"]
 
 
 class Comparison(Sourced):
@@ -129,6 +130,24 @@ class Comparison(Sourced):
     )
 
 
+class Certainty(Sourced):
+    """A GRADE rating of the certainty of an outcome's evidence, as a source rated it.
+
+    It names its own source (the review that rated it), never the outcome's: the
+    handbook does not rate certainty itself, and a rating borrowed from the trial
+    paper would be invented.
+    """
+
+    inherits_source: ClassVar[bool] = False
+
+    source: Id = Field(description="the review or guideline that rated the evidence")
+    rating: Rating = Field(description="GRADE: high, moderate, low or very low")
+    reasons: tuple[Text, ...] = Field(
+        default=(), description="why the rating was lowered, as the source gives them"
+    )
+    note: Text | None = None
+
+
 class Outcome(Sourced):
     """An endpoint: per-arm results and the between-arm comparison."""
 
@@ -136,11 +155,25 @@ class Outcome(Sourced):
     name: Text
     role: Role
     measure: Measure
+    counts: Literal["event", "event-free"] = Field(
+        default="event",
+        description="what a proportion counts: patients with the event (a risk), or "
+        "patients free of it (relapse-free, progression-free survival)",
+    )
     timepoint: Text | None = None
     definition: Text | None = None
     results: dict[Id, Value] = Field(description="results by arm or group id")
     comparison: Comparison | None = None
     met: Flag | None = None
+    participants: Size | None = Field(
+        default=None, description="participants the comparison is based on, as reported"
+    )
+    baseline: Value | None = Field(
+        default=None,
+        description="an assumed comparator risk (or rate) with its own source, used for "
+        "absolute effects instead of the control arm's result",
+    )
+    certainty: Certainty | None = None
     note: Fact | None = None
 
 

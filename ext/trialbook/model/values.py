@@ -127,6 +127,9 @@ class OtherReport(Base):
 class Reported(Base):
     """Base of everything that carries a ``source``; expands short forms."""
 
+    #: Whether the record takes its enclosing record's ``source`` when it names none.
+    inherits_source: ClassVar[bool] = True
+
     source: Id | None = None
 
     @classmethod
@@ -312,7 +315,7 @@ def _inheriting_fields(cls: type[BaseModel]) -> dict[str, tuple[_Member, Shape]]
     out: dict[str, tuple[_Member, Shape]] = {}
     for name, info in cls.model_fields.items():
         found = _sourced_member(info.annotation)
-        if found is not None and name != "source":
+        if found is not None and name != "source" and found[0].inherits_source:
             out[name] = found
     return out
 
@@ -332,6 +335,9 @@ def _give_source(raw: Any, member: _Member, source: str) -> Any:
 
 class Sourced(Base):
     """A record whose ``source`` is the default for the values inside it."""
+
+    #: Whether the record takes its enclosing record's ``source`` when it names none.
+    inherits_source: ClassVar[bool] = True
 
     source: Id | None = None
 

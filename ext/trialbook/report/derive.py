@@ -11,7 +11,7 @@ when their intervals meet: that is the test every consistency check uses.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 HUNDRED = Decimal(100)
 
@@ -106,3 +106,87 @@ def reduction_range(ratio: Decimal) -> tuple[Decimal, Decimal]:
 def reduction_agrees(reduction: Decimal, ratio: Decimal, relation: str = "=") -> bool:
     """Does a printed relative reduction (percent) agree with a printed ratio?"""
     return overlaps(printed_range(reduction, relation), reduction_range(ratio))
+
+
+# --------------------------------------------------------------------------- absolute effects
+#
+# A relative effect (HR, RR, rate ratio) says nothing about how many people it helps
+# until it is applied to a baseline: the comparator's risk (or rate). These apply it,
+# each with its formula, and turn the difference into a number needed to treat.
+# Proportions are fractions here (0.111, not 11.1); :func:`per` scales for display.
+
+
+def fraction_text(p: Decimal) -> str:
+    """A fraction as formulas print it: ``0.111``, at most four decimals."""
+    return f"{round_to(p, 4).normalize():f}"
+
+
+def risk_with_hazard_ratio(p_control: Decimal, ratio: Decimal) -> Derived:
+    """Risk of the event with the intervention: ``1 − (1 − p_c)^HR``.
+
+    Proportional hazards over the same follow-up; for an event-free measure
+    (relapse-free survival) use :func:`survival_with_hazard_ratio`.
+    """
+    exact = 1 - (1 - p_control) ** ratio
+    return Derived(exact, 4, f"1 − (1 − {fraction_text(p_control)})^{ratio}")
+
+
+def survival_with_hazard_ratio(s_control: Decimal, ratio: Decimal) -> Derived:
+    """Event-free proportion with the intervention: ``S_c^HR``."""
+    exact = s_control**ratio
+    return Derived(exact, 4, f"{fraction_text(s_control)}^{ratio}")
+
+
+def risk_with_risk_ratio(p_control: Decimal, ratio: Decimal) -> Derived:
+    """Risk with the intervention: ``p_c × RR``."""
+    return Derived(p_control * ratio, 4, f"{fraction_text(p_control)} × {ratio}")
+
+
+def rate_with_rate_ratio(r_control: Decimal, ratio: Decimal) -> Derived:
+    """Event rate with the intervention (per patient-year): ``r_c × RR``."""
+    digits = max(places(r_control), places(ratio)) + 1
+    return Derived(r_control * ratio, digits, f"{r_control} × {ratio}")
+
+
+def per(value: Decimal, scale: int, formula: str) -> Derived:
+    """A fraction (or rate per person) as a count per ``scale`` people, whole."""
+    shown = f"({formula})" if any(op in formula for op in "+−×^/ ") else formula
+    return Derived(value * scale, 0, f"{shown} × {scale}")
+
+
+@dataclass(frozen=True, slots=True)
+class NumberNeeded:
+    """Number needed to treat (benefit) or harm, with its interval, or why there is none.
+
+    After Altman (BMJ 1998;317:1309): NNT = 1 / ARD, rounded up; its interval is
+    the reciprocals of the ARD's limits. When the ARD's interval includes 0, the
+    NNT's "interval" would run through infinity: there is no NNT, say "not
+    significant" instead.
+    """
+
+    kind: str  # "NNT" (benefit), "NNH" (harm), or "" when there is none
+    value: Decimal | None
+    interval: tuple[Decimal, Decimal] | None
+    formula: str
+    reason: str = ""
+
+
+def number_needed(
+    difference: Decimal, low: Decimal | None = None, high: Decimal | None = None
+) -> NumberNeeded:
+    """NNT or NNH from an absolute risk difference ``p_c − p_i`` (a fraction), with the
+    difference's interval [low, high] if known; positive means fewer events."""
+    formula = f"1 / {fraction_text(abs(difference))}, rounded up"
+    if difference == 0:
+        return NumberNeeded("", None, None, formula, "no difference")
+    if low is not None and high is not None and low <= 0 <= high:
+        return NumberNeeded("", None, None, formula, "not significant")
+    kind = "NNT" if difference > 0 else "NNH"
+    value = (1 / abs(difference)).to_integral_value(rounding=ROUND_CEILING)
+    interval = None
+    if low is not None and high is not None:
+        ends = sorted(
+            (1 / abs(low)).to_integral_value(rounding=ROUND_CEILING) for low in (low, high)
+        )
+        interval = (ends[0], ends[1])
+    return NumberNeeded(kind, value, interval, formula)

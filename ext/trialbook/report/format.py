@@ -57,7 +57,10 @@ def with_unit(value: Decimal | int, unit: str | None, *, signed: bool = False) -
 
 
 def ci(low: Decimal, high: Decimal) -> str:
-    """A confidence interval's bounds: ``0.32–0.63`` (a minus sign never looks like the dash)."""
+    """A confidence interval's bounds: ``0.32–0.63``; ``−1.04 to −0.36`` when a bound is
+    negative, where a dash between two minus signs would read as a subtraction."""
+    if low < 0 or high < 0:
+        return f"{number(low)} to {number(high)}"
     return f"{number(low)}{EN_DASH}{number(high)}"
 
 

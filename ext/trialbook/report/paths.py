@@ -7,6 +7,9 @@ Grammar (ids as in ``data/``)::
     <trial>/<outcome>.<arm>             care-ms-i/relapse-rate.ifn      (a per-arm result)
     <trial>/<outcome>.<part>            care-ms-ii/relapse-rate.reduction
                                         (estimate, p, reduction, met)
+    <trial>/<outcome>.<computed>        care-ms-ii/disability.nnt
+                                        (comparator, intervention, difference, nnt:
+                                        the summary of findings' derived figures)
     <trial>/<event>.<group>             care-ms-ii/thyroid.alemtuzumab  (an adverse event)
     <any of the above>@<source>         care-ms-ii/thyroid.alemtuzumab@nmss-2011
                                         (the same quantity as another source reports it)
@@ -21,8 +24,11 @@ from dataclasses import dataclass
 
 from ..model.records import Dataset, Trial
 from ..model.values import Flag, OtherReport, Value
+from .derive import Derived
+from .findings import derived_at, finding
 
 COMPARISON_PARTS = ("estimate", "p", "reduction")
+COMPUTED = ("comparator", "intervention", "difference", "nnt")
 TRIAL_FIELDS = ("randomized", "centres", "countries")
 ARM_FIELDS = ("randomized", "analysed", "safety")
 
@@ -40,10 +46,12 @@ class Resolved:
     """What a value path names."""
 
     trial: Trial
-    value: Value | Flag | OtherReport
+    value: Value | Flag | OtherReport | None
     #: how the value is printed: with a sign (mean changes), or as a p-value
     signed: bool = False
     is_p: bool = False
+    #: a figure the handbook computes (an absolute effect, an NNT), with its formula
+    derived: Derived | None = None
 
 
 def _pick(options: list[str], key: str, what: str) -> None:
@@ -58,6 +66,8 @@ def resolve(dataset: Dataset, path: str) -> Resolved:
     if not source:
         return found
     value = found.value
+    if value is None:
+        raise PathError(f"{path} is computed by the handbook; no source reports it", [])
     others = value.other_reports if isinstance(value, Value) else ()
     for other in others:
         if other.source == source:
@@ -97,6 +107,15 @@ def _resolve(dataset: Dataset, path: str) -> Resolved:
         _pick(list(event.results), field, f"group of {record_id}")
         return Resolved(trial, event.results[field])
     outcome = next(o for o in trial.outcomes if o.id == record_id)
+    if field in COMPUTED and field not in outcome.results:
+        row = finding(trial, outcome)
+        derived = derived_at(row, field)
+        if derived is None:
+            why = row.note or (row.needed.reason if row.needed is not None else "")
+            raise PathError(
+                f"{trial_id}/{record_id} has no {field}" + (f" ({why})" if why else ""), []
+            )
+        return Resolved(trial, None, derived=derived)
     if field in outcome.results:
         return Resolved(trial, outcome.results[field], signed=outcome.measure == "mean-change")
     comp = outcome.comparison
@@ -131,5 +150,11 @@ def all_paths(dataset: Dataset) -> list[str]:
                     f"{trial_id}/{outcome.id}.{p}"
                     for p in COMPARISON_PARTS
                     if getattr(outcome.comparison, p) is not None
+                ]
+                row = finding(trial, outcome)
+                out += [
+                    f"{trial_id}/{outcome.id}.{name}"
+                    for name in COMPUTED
+                    if derived_at(row, name) is not None
                 ]
     return out

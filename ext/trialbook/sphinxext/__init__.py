@@ -15,6 +15,7 @@ from .dataset import setup_dataset
 from .discrepancy_list import setup_discrepancy_list
 from .domain import setup_domain
 from .figures import setup_figures
+from .findings_table import setup_findings_table
 from .latex import setup_latex
 from .milestone_timeline import setup_milestone_timeline
 from .outcome_table import setup_outcome_table
@@ -47,6 +48,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_discrepancy_list(app)
     setup_milestone_timeline(app)
     setup_figures(app)
+    setup_findings_table(app)
     setup_source_list(app)
     setup_val_role(app)
     setup_domain(app)

@@ -110,10 +110,54 @@ def flag_node(flag: Flag | None) -> nodes.inline:
     return _with_cite("Yes" if flag.value else "No", flag.source)
 
 
-def derived_node(derived: Derived, *, signed: bool = False) -> nodes.inline:
-    """A derived value: italic figure, then ``derived: formula``."""
+class Notes:
+    """Notes under a table, lettered a, b, c…: formulas and reasons too long for a cell.
+
+    A cell keeps a short mark (an italic derived figure with its letter); the note
+    under the table says how it was computed.
+    """
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+
+    def mark(self, text: str) -> nodes.superscript:
+        """The letter of the note ``text`` (one letter per distinct text)."""
+        if text not in self.texts:
+            self.texts.append(text)
+        letter = _letter(self.texts.index(text))
+        return nodes.superscript("", letter, classes=["trialbook-note-mark"])
+
+    def node(self) -> list[nodes.Node]:
+        """The notes, to put right after the table (nothing if there are none)."""
+        if not self.texts:
+            return []
+        out = nodes.container(classes=["trialbook-table-notes"])
+        for i, text in enumerate(self.texts):
+            out += paragraph(nodes.superscript("", _letter(i)), " ", text)
+        return [verbatim(out)]
+
+
+def _letter(index: int) -> str:
+    """a, b, … z, aa, ab, …"""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("a") + rest) + letters
+    return letters
+
+
+def derived_node(
+    derived: Derived, *, signed: bool = False, notes: Notes | None = None, text: str = ""
+) -> nodes.inline:
+    """A derived value: italic figure (or ``text``), then ``derived: formula``, or, with
+    ``notes``, a letter whose note under the table gives the formula."""
     node = nodes.inline("", "", classes=["trialbook-value", "trialbook-derived"])
-    node += nodes.emphasis("", fmt.derived(derived, signed=signed), classes=["trialbook-figure"])
+    shown = text or fmt.derived(derived, signed=signed)
+    node += nodes.emphasis("", shown, classes=["trialbook-figure"])
+    if notes is not None:
+        node += notes.mark(f"derived: {derived.formula}")
+        return node
     node += nodes.Text(" ")
     node += nodes.inline("", f"derived: {derived.formula}", classes=["trialbook-formula"])
     return node

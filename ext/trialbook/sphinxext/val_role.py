@@ -16,7 +16,7 @@ from ..diagnostics import Code, closest, suggest
 from ..model.values import Flag, OtherReport
 from ..report.paths import PathError, all_paths, resolve
 from .dataset import state_of
-from .render import flag_node, other_report_node, value_node
+from .render import derived_node, flag_node, other_report_node, value_node
 from .warnings import role_location, warn
 
 if TYPE_CHECKING:
@@ -61,6 +61,9 @@ class ValRole(SphinxRole):
                 Code.REFERENCE,
             )
             return [nodes.literal(path, path, classes=["trialbook-missing"])], []
+        if found.derived is not None or found.value is None:
+            assert found.derived is not None
+            return [derived_node(found.derived)], []
         if isinstance(found.value, Flag):
             return [flag_node(found.value)], []
         if isinstance(found.value, OtherReport):

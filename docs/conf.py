@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from trialbook.load.dataset import load_dataset
+from trialbook.report.citations import evidence_date
+from trialbook.report.format import date
+
 project = "Alemtuzumab in relapsing-remitting multiple sclerosis"
 author = "trialbook"
 copyright = "2026, the trialbook authors"  # noqa: A001
 
 extensions = ["myst_parser", "sphinx_design", "trialbook"]
+
+# The handbook's version, and the date of its newest source: the title page and the
+# footer say what the evidence is as of, from the data itself.
+version = release = "1.0"
+_newest = evidence_date(load_dataset(Path(__file__).parent.parent / "data").dataset)
+today = f"Evidence as of {date(_newest)}" if _newest else ""
 
 trialbook_data_dir = "../data"
 
@@ -14,6 +26,7 @@ root_doc = "index"
 exclude_patterns = ["_build"]
 nitpicky = True
 numfig = True
+numfig_secnum_depth = 0  # "Table 3" in HTML and in the PDF, not "Table 1.3"
 numfig_format = {"table": "Table %s", "figure": "Figure %s"}
 myst_enable_extensions = ["colon_fence", "deflist"]
 myst_heading_anchors = 3
@@ -38,12 +51,17 @@ latex_elements = {
     "papersize": "a4paper",
     "pointsize": "10pt",
     "fontpkg": r"\usepackage{tgtermes}\usepackage{tgheros}\usepackage{tgcursor}",
+    "sphinxsetup": "TableRowColorOdd={gray}{0.97}",
+    # One-sided: chapters open on the next page, not the next odd one, so no page is
+    # left blank for nothing.
+    "extraclassoptions": "openany,oneside",
     "preamble": r"""
 % Tables of results are dense: set them a size smaller than the text.
 \usepackage{etoolbox}
 \AtBeginEnvironment{tabular}{\small}
 \AtBeginEnvironment{longtable}{\small}
 """,
-    "sphinxsetup": "TableRowColorOdd={gray}{0.97}",
+    # After the contents, the list of tables and figures.
+    "tableofcontents": r"\sphinxtableofcontents\listoftables\listoffigures",
 }
 latex_table_style = ["booktabs", "colorrows"]

@@ -31,22 +31,25 @@ def test_doctree_is_a_titled_table_with_formatted_numbers(app: SphinxTestApp) ->
     assert title is not None and title.astext() == "Main endpoints"
     assert "main-endpoints" in table["ids"]
     rows = _rows(table)
-    assert rows[0][:2] == ["Trial", "Endpoint"]
-    body = rows[1:]
-    # Default role "primary" takes primary and co-primary outcomes of every trial.
-    assert [(r[0], r[1]) for r in body] == [("ALPHA", "Relapse rate"), ("BETA", "Responders")]
-    alpha = body[0]
-    assert "0.20 (0.15–0.26)" in alpha[2]
-    assert "Placebo" in alpha[3] and "0.40" in alpha[3]
-    # Each value is followed by [n], its source's number in the source list.
-    assert alpha[4] == "0.50 (0.38–0.66) [1]"
-    assert alpha[5] == f"p{NBSP}<{NBSP}0.0001 [1]"
-    assert alpha[6] == "50% [1]"
-    assert alpha[7] == "Yes [1]"
-    beta = body[1]
-    assert "30/45 (67%) [2]" in beta[2]
-    assert beta[4] == "–"  # no estimate reported
-    assert beta[7] == "No [2]"
+    # The arms' columns are named by treatment: every row compares Drug with Placebo.
+    assert rows[0] == ["Endpoint", "Drug", "Placebo", "Effect (95% CI)", "p", "Reduction", "Met"]
+    # Rows are grouped by trial, under a row naming the arms compared (arm names are
+    # not repeated in every cell). Default role "primary" takes primary and co-primary
+    # outcomes of every trial.
+    group_alpha, alpha, group_beta, beta = rows[1:]
+    assert group_alpha == ["ALPHA: Drug 10 mg against Placebo"]
+    assert group_beta == ["BETA: Drug 5 mg against Placebo"]
+    assert (alpha[0], beta[0]) == ("Relapse rate", "Responders")
+    assert alpha[1] == "0.20 (0.15–0.26) [1]" and alpha[2] == "0.40 [1]"
+    # Each value is followed by [n], its source's number in the source list; the
+    # effect says which kind of ratio it is.
+    assert alpha[3] == "Rate ratio 0.50 (0.38–0.66) [1]"
+    assert alpha[4] == f"p{NBSP}<{NBSP}0.0001 [1]"
+    assert alpha[5] == "50% [1]"
+    assert alpha[6] == "Yes [1]"
+    assert beta[1] == "30/45 (67%) [2]"
+    assert beta[3] == "–"  # no estimate reported
+    assert beta[6] == "No [2]"
     cites = {x["reftarget"] for x in table.findall(addnodes.pending_xref) if x["reftype"] == "src"}
     assert cites == {"paper-a", "paper-b"}
 
@@ -72,13 +75,14 @@ def test_html_numbers_the_table_and_resolves_numref(app: SphinxTestApp) -> None:
 @pytest.mark.sphinx("html", testroot="basic", srcdir="outcome-table-role")
 def test_role_all_and_trials_option_select_rows(app: SphinxTestApp) -> None:
     app.build()
-    doctree = app.env.get_doctree("trials/alpha")
+    doctree = numbered(app, "trials/alpha")
     (table,) = [t for t in doctree.findall(nodes.table) if "trialbook-outcomes" in t["classes"]]
-    header, *body = _rows(table)
-    assert header[0] == "Endpoint"  # one trial: no trial column
+    header, group, *body = _rows(table)
+    assert header[0] == "Endpoint"
+    assert group == ["ALPHA: Drug 10 mg against Placebo"]
     assert [r[0] for r in body] == ["Relapse rate", "EDSS change"]
     edss = body[1]
-    assert "−0.20" in edss[1] and "+0.10" in edss[2]  # mean changes carry their sign
+    assert edss[1] == "−0.20 [1]" and edss[2] == "+0.10 [1]"  # mean changes carry their sign
 
 
 @pytest.mark.sphinx("latex", testroot="basic", srcdir="outcome-table-latex")
@@ -95,7 +99,7 @@ def test_latex_caption_label_widths_and_numbers(app: SphinxTestApp) -> None:
     spec = re.search(r"\\begin\{tabular[y]?\}(?:\{\\linewidth\})?\[t\]\{(.*)\}\n", tex)
     assert spec is not None
     widths = [int(w) for w in re.findall(r"\\X\{(\d+)\}\{100\}", spec.group(1))]
-    assert len(widths) == 8 and sum(widths) == 100
+    assert len(widths) == 7 and sum(widths) == 100
     assert r"\raggedright" in spec.group(1)
     assert "0.50 (0.38\\textendash{}0.66)" in tex
     assert f"p{NBSP}\\textless{{}}{NBSP}0.0001" in tex

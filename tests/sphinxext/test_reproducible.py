@@ -63,4 +63,4 @@ def test_two_clean_latex_builds_are_identical(tmp_path: Path) -> None:
     assert any(name.endswith(".tex") for name in first)
     assert _compare(first, second) == []
     tex = next(v for k, v in first.items() if k.endswith(".tex")).decode()
-    assert r"\date{Nov 14, 2023}" in tex  # from SOURCE_DATE_EPOCH, not today
+    assert r"\date{Evidence as of 2023}" in tex  # from the data, never the day of the build

@@ -91,3 +91,10 @@ def cited_topics(dataset: Dataset) -> dict[str, dict[str, list[str]]]:
             if topic and topic not in topics:  # "" is the record's own default source
                 topics.append(topic)
     return dict(out)
+
+
+def evidence_date(dataset: Dataset) -> str | None:
+    """The date of the newest source (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``): what the
+    handbook's evidence is as of. A year alone counts as its first day."""
+    dates = [s.date for s in dataset.sources.values() if s.date]
+    return max(dates, key=lambda d: (d + "-01-01")[:10]) if dates else None

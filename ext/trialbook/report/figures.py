@@ -13,6 +13,7 @@ from decimal import Decimal
 from ..model.records import RATIO_KINDS, AdverseEvent, Dataset, Outcome, Trial
 from ..model.values import Value
 from . import format as fmt
+from .words import treatment_name
 
 #: How each kind of ratio is named on a figure.
 KIND_LABELS = {"hazard-ratio": "HR", "rate-ratio": "rate ratio"}
@@ -105,20 +106,6 @@ class Forest:
         return " ".join(parts)
 
 
-def _intervention(dataset: Dataset, trial: Trial, key: str) -> str:
-    """The name of the treatment an arm (or a group of arms) received."""
-    item = trial.arm_or_group(key)
-    arms = [item] if item is not None and hasattr(item, "intervention") else []
-    if item is not None and not arms:
-        arms = [a for a in trial.arms if a.id in getattr(item, "arms", ())]
-    names = [
-        dataset.interventions[a.intervention].name
-        for a in arms
-        if getattr(a, "intervention", None) in dataset.interventions
-    ]
-    return " and ".join(dict.fromkeys(names)) if names else key
-
-
 def _side(trial: Trial, outcome: Outcome, keys: list[str]) -> tuple[ArmResult, ...]:
     out = []
     for key in keys:
@@ -166,8 +153,8 @@ def forest(dataset: Dataset, pairs: list[tuple[Trial, Outcome]]) -> Forest:
         assert comp is not None
         control = [comp.control] if comp.control in outcome.results else []
         treatment = [comp.treatment] if comp.treatment in outcome.results else []
-        treated.append(_intervention(dataset, trial, comp.treatment))
-        controls.append(_intervention(dataset, trial, comp.control))
+        treated.append(treatment_name(dataset, trial, comp.treatment))
+        controls.append(treatment_name(dataset, trial, comp.control))
         estimate = comp.estimate if comp.kind in RATIO_KINDS else None
         rows.append(
             ForestRow(
@@ -268,7 +255,7 @@ def safety_chart(dataset: Dataset, trials: list[Trial], event_ids: list[str]) ->
                     label = item.label if item is not None else key
                     points.append(SafetyPoint(trial, event, label, key == control, value))
                     names = controls if key == control else treated
-                    names.append(_intervention(dataset, trial, key))
+                    names.append(treatment_name(dataset, trial, key))
     return SafetyChart(
         tuple(event_ids),
         terms,

@@ -8,7 +8,7 @@ Alemtuzumab, both doses" in the discrepancy list (:func:`label`), and the topic
 from __future__ import annotations
 
 from ..diagnostics import FieldPath
-from ..model.records import Trial
+from ..model.records import Dataset, Trial
 
 _PARTS = {"estimate": "estimate", "p": "p", "reduction": "relative reduction"}
 #: Topics of records that are listed, not named: the source list says what they are.
@@ -61,3 +61,17 @@ def topic(trial: Trial, path: FieldPath) -> str:
     if head in ("outcomes", "adverse_events") and len(path) > 1:
         return words(trial, path[:2])[0]
     return head
+
+
+def treatment_name(dataset: Dataset, trial: Trial, key: str) -> str:
+    """The name of the treatment an arm (or a group of arms) received."""
+    item = trial.arm_or_group(key)
+    arms = [item] if item is not None and hasattr(item, "intervention") else []
+    if item is not None and not arms:
+        arms = [a for a in trial.arms if a.id in getattr(item, "arms", ())]
+    names = [
+        dataset.interventions[a.intervention].name
+        for a in arms
+        if getattr(a, "intervention", None) in dataset.interventions
+    ]
+    return " and ".join(dict.fromkeys(names)) if names else key

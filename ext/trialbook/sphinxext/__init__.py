@@ -22,6 +22,7 @@ from .outcome_table import setup_outcome_table
 from .pages import setup_pages
 from .safety_table import setup_safety_table
 from .source_list import setup_source_list
+from .tables import setup_tables
 from .trial_arms import setup_trial_arms
 from .trial_summary import setup_trial_summary
 from .val_role import setup_val_role
@@ -53,6 +54,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_val_role(app)
     setup_domain(app)
     setup_cards(app)
+    setup_tables(app)
     return {
         "version": __version__,
         "env_version": ENV_VERSION,

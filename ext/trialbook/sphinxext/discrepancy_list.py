@@ -45,12 +45,12 @@ class DiscrepancyList(TrialbookDirective):
                 verdicts.append("yes" if within else "no")
             rows.append([trial_ref(d.trial), d.label, value_node(d.value), others, verdicts])
         if rows:
-            columns: tuple[tuple[str, int], ...] = (
-                ("Trial", 13),
-                ("Quantity", 30),
-                ("In the tables", 19),
-                ("Other sources", 19),
-                ("Same within rounding", 19),
+            columns: tuple[str, ...] = (
+                "Trial",
+                "Quantity",
+                "In the tables",
+                "Other sources",
+                "Same within rounding",
             )
             spec, tnode = table(
                 "Figures that sources print differently",
@@ -66,7 +66,7 @@ class DiscrepancyList(TrialbookDirective):
         for a in acknowledged(dataset):
             rows.append([trial_ref(a.trial), a.label, value_node(a.value), a.reason])
         if rows:
-            columns = (("Trial", 14), ("Quantity", 30), ("As printed", 22), ("Why it is kept", 34))
+            columns = ("Trial", "Quantity", "As printed", "Why it is kept")
             spec, tnode = table(
                 "Figures kept as printed despite an inconsistency",
                 columns,
@@ -91,7 +91,7 @@ class DiscrepancyList(TrialbookDirective):
                     ]
                 )
         if rows:
-            columns = (("Source", 12), ("Cites", 12), ("As printed", 38), ("Correct", 38))
+            columns = ("Source", "Cites", "As printed", "Correct")
             spec, tnode = table(
                 "Wrong citations in the sources", columns, rows, ["trialbook-miscitations"]
             )

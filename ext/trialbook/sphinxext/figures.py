@@ -87,7 +87,7 @@ class FigureDirective(TrialbookDirective):
         return node
 
     def data_table(
-        self, caption: str, columns: tuple[tuple[str, int], ...], rows: list[list[Cell]]
+        self, caption: str, columns: tuple[str, ...], rows: list[list[Cell]]
     ) -> list[nodes.Node]:
         """The figure's numbers as a table, when ``:show-data:`` asks for it."""
         if "show-data" not in self.options:
@@ -160,10 +160,10 @@ class ForestPlot(FigureDirective):
                 ]
             )
         columns = (
-            ("Trial" if len(wanted) == 1 else "Outcome", 22),
-            (treatment, 26),
-            (control, 26),
-            (f"{kinds} (95% CI)", 26),
+            "Trial" if len(wanted) == 1 else "Outcome",
+            treatment,
+            control,
+            f"{kinds} (95% CI)",
         )
         return [node, *self.data_table(caption, columns, rows)]
 
@@ -220,10 +220,10 @@ class SafetyChart(FigureDirective):
                     ]
                 )
         columns = (
-            ("Adverse event", 28),
-            ("Trial", 16),
-            (chart.treatment, 28),
-            (chart.control, 28),
+            "Adverse event",
+            "Trial",
+            chart.treatment,
+            chart.control,
         )
         return [node, *self.data_table(caption, columns, rows)]
 

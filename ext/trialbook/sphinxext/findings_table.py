@@ -29,13 +29,13 @@ if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
 COLUMNS = (
-    ("Outcome", 19),
-    ("Risk with comparator", 13),
-    ("Risk with intervention", 15),
-    ("Relative effect (95% CI)", 15),
-    ("Participants (studies)", 11),
-    ("Certainty", 9),
-    ("Comments", 18),
+    "Outcome",
+    "Risk with comparator",
+    "Risk with intervention",
+    "Relative effect (95% CI)",
+    "Participants (studies)",
+    "Certainty",
+    "Comments",
 )
 RATINGS = {"high": "High", "moderate": "Moderate", "low": "Low", "very low": "Very low"}
 

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
     from ..model.records import Milestone
 
-COLUMNS = (("Date", 20), ("Agency", 20), ("Event", 60))
+COLUMNS = ("Date", "Agency", "Event")
 
 
 def when(m: Milestone) -> str:

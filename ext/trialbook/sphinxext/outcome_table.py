@@ -8,38 +8,52 @@ numbered, can be referenced with ``numref``, and renders in HTML and LaTeX.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from docutils import nodes
 from sphinx import addnodes
 
-from ..model.records import PRIMARY, RATIO_KINDS, ROLES, Outcome, Trial
+from ..model.records import PRIMARY, RATIO_KINDS, ROLES, Dataset, Outcome, Trial
 from ..report.derive import Derived, reduction_from_ratio
+from ..report.words import treatment_name
 from .base import TABLE_OPTIONS, TrialbookDirective, id_list
 from .domain import target_node
-from .render import arm_values, derived_node, flag_node, paragraph, trial_ref, value_node
-from .tables import Cell, table
+from .render import (
+    Notes,
+    arm_labels,
+    derived_node,
+    flag_node,
+    paragraph,
+    side_cell,
+    trial_ref,
+    usual_keys,
+    value_node,
+)
+from .tables import GroupRow, Row, table
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
-#: (heading, relative width); widths keep every column inside a PDF page.
+#: The headings; the arms' columns are named by treatment when every row shares them.
 COLUMNS = (
-    ("Trial", 10),
-    ("Endpoint", 17),
-    ("Treatment", 15),
-    ("Control", 14),
-    ("Effect (95% CI)", 14),
-    ("p", 13),
-    ("Reduction", 10),
-    ("Met", 7),
+    "Endpoint",
+    "Treatment",
+    "Control",
+    "Effect (95% CI)",
+    "p",
+    "Reduction",
+    "Met",
 )
-
-
-def columns(with_trial: bool) -> tuple[tuple[str, int], ...]:
-    """The columns shown: the trial column only when rows come from several trials."""
-    return COLUMNS if with_trial else COLUMNS[1:]
+#: How the effect column names each kind of comparison.
+KINDS = {
+    "hazard-ratio": "HR",
+    "rate-ratio": "Rate ratio",
+    "risk-ratio": "RR",
+    "mean-difference": "MD",
+    "difference": "Difference",
+}
 
 
 def role_list(text: str | None) -> tuple[str, ...]:
@@ -52,15 +66,15 @@ def role_list(text: str | None) -> tuple[str, ...]:
     return ROLES if words == ("all",) else words
 
 
-def _arm_cell(trial: Trial, outcome: Outcome, keys: list[str]) -> list[nodes.Node | str]:
-    return arm_values(trial, outcome.results, keys, signed=outcome.measure == "mean-change")
-
-
 def _sides(outcome: Outcome) -> tuple[list[str], list[str]]:
     """Result keys shown as treatment and as control."""
     keys = list(outcome.results)
-    control = outcome.comparison.control if outcome.comparison is not None else keys[-1]
-    return [k for k in keys if k != control], [k for k in keys if k == control]
+    comp = outcome.comparison
+    control = comp.control if comp is not None else (keys[-1] if keys else "")
+    treated = [k for k in keys if k != control]
+    if not keys and comp is not None:  # a comparison without per-arm results
+        return [comp.treatment], [comp.control]
+    return treated, [k for k in keys if k == control]
 
 
 def derived_reduction(outcome: Outcome) -> Derived | None:
@@ -73,40 +87,83 @@ def derived_reduction(outcome: Outcome) -> Derived | None:
     return reduction_from_ratio(comp.estimate.value)
 
 
+def endpoint(outcome: Outcome) -> str:
+    """``Relapse rate, 2 years``: the endpoint with its time point."""
+    return f"{outcome.name}, {outcome.timepoint}" if outcome.timepoint else outcome.name
+
+
+def _effect(outcome: Outcome) -> list[nodes.Node | str]:
+    comp = outcome.comparison
+    if comp is None or comp.estimate is None:
+        return [value_node(None)]
+    kind = KINDS.get(comp.kind or "", "")
+    return [paragraph(f"{kind} " if kind else "", value_node(comp.estimate))]
+
+
 def build_table(
     rows: list[tuple[Trial, Outcome]],
     caption: str,
     targets: dict[tuple[str, str], nodes.target],
-    *,
-    with_trial: bool = True,
-) -> tuple[addnodes.tabular_col_spec, nodes.table]:
-    """The LaTeX column spec and the table: one row per outcome."""
-    body: list[list[Cell]] = []
-    for trial, outcome in rows:
-        comp = outcome.comparison
-        treatment, control = _sides(outcome)
-        name = paragraph(outcome.name)
-        target = targets.get((trial.id, outcome.id))
-        if target is not None:
-            name.insert(0, target)
-        derived = derived_reduction(outcome)
-        reduction = (
-            derived_node(derived)
-            if derived is not None
-            else value_node(comp.reduction if comp else None)
+    dataset: Dataset,
+) -> tuple[addnodes.tabular_col_spec, nodes.table, list[nodes.Node]]:
+    """The LaTeX column spec, the table (rows grouped by trial, under a row that names
+    the arms compared) and the notes under it (derived figures' formulas)."""
+    notes = Notes()
+    sides = {(t.id, o.id): _sides(o) for t, o in rows}
+    columns = list(COLUMNS)
+    for i, side in ((1, 0), (2, 1)):
+        # The column is named by the treatment when every row gives that side the same.
+        named = {
+            treatment_name(dataset, t, keys[0]) if keys else ""
+            for t, o in rows
+            for keys in [sides[(t.id, o.id)][side]]
+        }
+        if len(named) == 1 and "" not in named:
+            columns[i] = named.pop()
+    body: list[Row] = []
+    for _, group in itertools.groupby(rows, key=lambda r: r[0].id):
+        group_rows = list(group)
+        trial = group_rows[0][0]
+        usual_t, usual_c = (
+            usual_keys([sides[(trial.id, o.id)][side] for _, o in group_rows]) for side in (0, 1)
         )
-        cells: list[Cell] = [trial_ref(trial)] if with_trial else []
-        cells += [
-            name,
-            _arm_cell(trial, outcome, treatment),
-            _arm_cell(trial, outcome, control),
-            value_node(comp.estimate if comp else None),
-            value_node(comp.p if comp else None, p=True),
-            reduction,
-            flag_node(outcome.met),
-        ]
-        body.append(cells)
-    return table(caption, columns(with_trial), body, ["trialbook-outcomes"])
+        body.append(
+            GroupRow(
+                [
+                    paragraph(
+                        trial_ref(trial),
+                        f": {arm_labels(trial, usual_t)} against {arm_labels(trial, usual_c)}",
+                    )
+                ]
+            )
+        )
+        for _, outcome in group_rows:
+            comp = outcome.comparison
+            treatment, control = sides[(trial.id, outcome.id)]
+            signed = outcome.measure == "mean-change"
+            name = paragraph(endpoint(outcome))
+            target = targets.get((trial.id, outcome.id))
+            if target is not None:
+                name.insert(0, target)
+            derived = derived_reduction(outcome)
+            reduction = (
+                derived_node(derived, notes=notes)
+                if derived is not None
+                else value_node(comp.reduction if comp else None)
+            )
+            body.append(
+                [
+                    name,
+                    side_cell(trial, outcome.results, treatment, usual_t, signed=signed),
+                    side_cell(trial, outcome.results, control, usual_c, signed=signed),
+                    _effect(outcome),
+                    value_node(comp.p if comp else None, p=True),
+                    reduction,
+                    flag_node(outcome.met),
+                ]
+            )
+    spec, node = table(caption, columns, body, ["trialbook-outcomes"])
+    return spec, node, notes.node()
 
 
 class OutcomeTable(TrialbookDirective):
@@ -148,7 +205,6 @@ class OutcomeTable(TrialbookDirective):
         default = "Primary endpoints" if roles == PRIMARY else "Endpoints"
         if len(trials) == 1:
             default += f" of {trials[0].name}"
-        with_trial = len({trial.id for trial, _ in rows}) > 1
         caption = self.options.get("caption") or default
         targets = {
             (trial.id, outcome.id): target_node(
@@ -159,10 +215,10 @@ class OutcomeTable(TrialbookDirective):
             )
             for trial, outcome in rows
         }
-        spec, node = build_table(rows, caption, targets, with_trial=with_trial)
+        spec, node, notes = build_table(rows, caption, targets, self.data.dataset)
         self.set_source_info(node)
         self.add_name(node)
-        return [spec, node]
+        return [spec, node, *notes]
 
 
 def setup_outcome_table(app: Sphinx) -> None:

@@ -9,6 +9,7 @@ numbered list in the PDF). A derived value is set in italics and says
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 
 from docutils import nodes
@@ -77,7 +78,7 @@ def trial_ref(trial: Trial) -> addnodes.pending_xref:
     """A link to the trial's page, showing its name."""
     return addnodes.pending_xref(
         "",
-        nodes.inline("", trial.name),
+        nodes.inline("", trial.name, classes=["trialbook-name"]),
         refdomain="trial",
         reftype="trial",
         reftarget=trial.id,
@@ -213,3 +214,36 @@ def arm_values(
         if others is not None:
             out.append(paragraph(others))
     return out
+
+
+def arm_labels(trial: Trial, keys: list[str]) -> str:
+    """``Alemtuzumab 12 mg; Alemtuzumab 24 mg``: the labels of arms (or groups)."""
+    labels = [item.label if (item := trial.arm_or_group(k)) is not None else k for k in keys]
+    return "; ".join(labels)
+
+
+def usual_keys(sides: list[list[str]]) -> list[str]:
+    """The arms most rows of a group show on one side (ties: the first): a table names
+    them once, in the row that heads the group."""
+    return list(Counter(tuple(s) for s in sides).most_common(1)[0][0]) if sides else []
+
+
+def side_cell(
+    trial: Trial,
+    results: Mapping[str, Value],
+    keys: list[str],
+    usual: list[str],
+    *,
+    signed: bool = False,
+) -> list[nodes.Node | str]:
+    """One side of a comparison in a table: the value alone when its arm is the one the
+    group names, else each arm's label with its value; "not reported" when absent."""
+    present = [k for k in keys if k in results]
+    if not present:
+        return [nodes.inline("", fmt.NOT_REPORTED, classes=["trialbook-value", "trialbook-nr"])]
+    if present == usual and len(present) == 1:
+        value = results[present[0]]
+        out: list[nodes.Node | str] = [paragraph(value_node(value, signed=signed))]
+        others = other_reports_node(value)
+        return [*out, paragraph(others)] if others is not None else out
+    return arm_values(trial, results, present, signed=signed)

@@ -1,34 +1,39 @@
 """``safety-table``: adverse events by trial and arm, as n/N (%).
 
-Rows are trial × event; the treatment column lists every arm or group other than
-the comparator, the control column the comparator (the arm the trial's outcomes
-are compared against). Serious and fatal counts, and other sources' differing
-figures, appear in the cell.
+Rows are grouped by trial, under a row that names the arms compared; within each
+trial, events come in one order for the whole table (the order they first appear).
+The treatment column holds every arm or group other than the comparator (the arm
+the trial's outcomes are compared against), the control column the comparator;
+columns are named by treatment when all trials share it. Serious and fatal counts,
+and other sources' differing figures, appear in the cell; a side a trial does not
+report says "not reported".
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from docutils import nodes
 
+from ..report.words import treatment_name
 from .base import TABLE_OPTIONS, TrialbookDirective, id_list
-from .render import arm_values, paragraph, trial_ref
-from .tables import Cell, table
+from .render import arm_labels, paragraph, side_cell, trial_ref, usual_keys
+from .tables import GroupRow, Row, table
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
     from ..model.records import AdverseEvent, Trial
 
-COLUMNS = (("Trial", 14), ("Adverse event", 26), ("Treatment", 30), ("Control", 30))
+COLUMNS = ("Adverse event", "Treatment", "Control")
 
 
 def _sides(trial: Trial, event: AdverseEvent) -> tuple[list[str], list[str]]:
     control = trial.control_key()
     keys = list(event.results)
-    return [k for k in keys if k != control], [k for k in keys if k == control]
+    return [k for k in keys if k != control], [control] if control else []
 
 
 class SafetyTable(TrialbookDirective):
@@ -61,24 +66,44 @@ class SafetyTable(TrialbookDirective):
             )
         if not rows:
             return self.problem("the selection has no adverse events; check :trials: and :events:")
-        with_trial = len({t.id for t, _ in rows}) > 1
-        columns = COLUMNS if with_trial else COLUMNS[1:]
-        body: list[list[Cell]] = []
-        for trial, event in rows:
-            treatment, control = _sides(trial, event)
-            name: list[nodes.Node | str] = [paragraph(event.term)]
-            if event.note is not None:
-                note = paragraph(event.note.text)
-                note["classes"].append("trialbook-note")
-                name.append(note)
-            cells: list[Cell] = [trial_ref(trial)] if with_trial else []
-            cells += [
-                name,
-                arm_values(trial, event.results, treatment) or "–",
-                arm_values(trial, event.results, control) or "–",
-            ]
-            body.append(cells)
-        default = "Adverse events" + ("" if with_trial else f" in {rows[0][0].name}")
+        order = list(dict.fromkeys(e.id for _, e in rows))  # one event order for all trials
+        rows.sort(key=lambda r: (trials.index(r[0]), order.index(r[1].id)))
+        dataset = self.data.dataset
+        sides = {(t.id, e.id): _sides(t, e) for t, e in rows}
+        columns = list(COLUMNS)
+        for i, side in ((1, 0), (2, 1)):
+            named = {
+                treatment_name(dataset, t, keys[0]) if keys else ""
+                for t, e in rows
+                for keys in [sides[(t.id, e.id)][side]]
+            } - {""}
+            if len(named) == 1:
+                columns[i] = named.pop()
+        body: list[Row] = []
+        for _, group in itertools.groupby(rows, key=lambda r: r[0].id):
+            group_rows = list(group)
+            trial = group_rows[0][0]
+            usual_t = usual_keys([sides[(trial.id, e.id)][0] for _, e in group_rows])
+            control_key = trial.control_key()
+            usual_c = [control_key] if control_key else []
+            heading = f": {arm_labels(trial, usual_t)} against {arm_labels(trial, usual_c)}"
+            body.append(GroupRow([paragraph(trial_ref(trial), heading)]))
+            for _, event in group_rows:
+                treatment, control = sides[(trial.id, event.id)]
+                name: list[nodes.Node | str] = [paragraph(event.term)]
+                if event.note is not None:
+                    note = paragraph(event.note.text)
+                    note["classes"].append("trialbook-note")
+                    name.append(note)
+                body.append(
+                    [
+                        name,
+                        side_cell(trial, event.results, treatment, usual_t),
+                        side_cell(trial, event.results, control, usual_c),
+                    ]
+                )
+        one = len(trials) == 1
+        default = "Adverse events" + (f" in {trials[0].name}" if one else "")
         spec, node = table(
             self.options.get("caption") or default, columns, body, ["trialbook-safety"]
         )

@@ -2,28 +2,99 @@
 
 Each table is a standard ``table`` with a ``title`` (so it is numbered and can be
 the target of ``numref``), preceded by a ``tabular_col_spec`` that gives LaTeX
-ragged-right columns of fixed relative widths: every column stays inside the page.
+ragged-right columns whose widths follow the content (:func:`widths`): every
+column stays inside the page, and no word is wider than its column.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
 from sphinx import addnodes
+from sphinx.transforms.post_transforms import SphinxPostTransform
 
-from .render import paragraph, verbatim
+from .metrics import BODY, HEADING, width
+from .render import NUMBERED, paragraph, verbatim
 
-Column = tuple[str, int]  # heading, relative width
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+
 Cell = nodes.Node | str | Sequence[nodes.Node | str]
 
 
-def colspec(columns: Sequence[Column]) -> addnodes.tabular_col_spec:
+@dataclass(frozen=True)
+class GroupRow:
+    """A row spanning every column that heads the rows after it (a trial, an event)."""
+
+    content: Sequence[nodes.Node | str]
+
+
+Row = Sequence[Cell] | GroupRow
+GROUP = "trialbook-group"
+
+
+#: The PDF's line width in points (A4 with Sphinx's one-inch margins; US letter is
+#: wider), the tables' font size (\\small in a 10 pt book) and a column's padding.
+LINE_PT = 450.0
+FONT_PT = 9.0
+PAD_PT = 12.5
+#: A cell's text longer than this wraps anyway: it asks for no more width.
+LONG_PT = 180.0
+
+
+def _tokens(text: str) -> list[str]:
+    """The pieces a line may break between: words (no-break spaces bind)."""
+    return [t for t in text.replace("\n", " ").split(" ") if t]
+
+
+def widths(heads: Sequence[str], rows: Sequence[Sequence[str]]) -> list[int]:
+    """Column widths in percent, from the content: each column at least as wide as its
+    longest unbreakable piece (headings do not hyphenate), the rest of the line shared
+    by how much text the columns hold. Hand-set widths broke the PDF both ways:
+    "Reduc-tion" overfull in a narrow column, one-word cells stretched in a wide one."""
+    least = []
+    want = []
+    for i, head in enumerate(heads):
+        cells = [r[i] for r in rows if i < len(r)]
+        words = [width(w, HEADING, FONT_PT) for w in _tokens(head)]
+        words += [width(w, BODY, FONT_PT) for c in cells for w in _tokens(c)]
+        least.append(max(words, default=0.0) + PAD_PT)
+        lines = [width(head, HEADING, FONT_PT), *(width(c, BODY, FONT_PT) for c in cells)]
+        want.append(max(least[-1], min(max(lines), LONG_PT) + PAD_PT))
+    room = LINE_PT
+    if sum(want) <= room:  # everything fits on one line: share the spare room
+        share = [w * room / sum(want) for w in want]
+    elif sum(least) >= room:  # nothing fits: keep the unbreakable pieces' proportions
+        share = least
+    else:  # shrink what may wrap, never below a column's longest piece
+        k = (room - sum(least)) / (sum(want) - sum(least))
+        share = [a + k * (b - a) for a, b in zip(least, want, strict=True)]
+    total = sum(share)
+    percent = [s * 100 / total for s in share]
+    out = [int(p) for p in percent]
+    for i in sorted(range(len(out)), key=lambda i: percent[i] - out[i], reverse=True):
+        if sum(out) >= 100:
+            break
+        out[i] += 1
+    return out
+
+
+def _shown_text(cell: nodes.Element) -> str:
+    """A cell's text as it will be printed: a citation shows ``[n]``, not the source id
+    it holds until references are resolved."""
+    copy = cell.deepcopy()
+    for xref in list(copy.findall(addnodes.pending_xref)):
+        if xref.get(NUMBERED):
+            xref.replace_self(nodes.Text("[99]"))
+    return copy.astext()
+
+
+def colspec(percent: Sequence[int]) -> addnodes.tabular_col_spec:
     """Ragged-right LaTeX columns of the given widths (justified narrow cells look broken)."""
-    total = sum(width for _, width in columns)
-    spec = "".join(
-        rf">{{\raggedright\arraybackslash}}\X{{{width}}}{{{total}}}" for _, width in columns
-    )
+    spec = "".join(rf">{{\raggedright\arraybackslash}}\X{{{w}}}{{100}}" for w in percent)
     return addnodes.tabular_col_spec(spec=spec)
 
 
@@ -38,8 +109,8 @@ def entry(cell: Cell) -> nodes.entry:
 
 def table(
     caption: str,
-    columns: Sequence[Column],
-    rows: Sequence[Sequence[Cell]],
+    columns: Sequence[str],
+    rows: Sequence[Row],
     classes: Sequence[str] = (),
 ) -> tuple[addnodes.tabular_col_spec, nodes.table]:
     """The column spec and the table (title, header row, body rows)."""
@@ -47,13 +118,77 @@ def table(
     node += nodes.title(caption, caption)
     group = verbatim(nodes.tgroup(cols=len(columns)))  # the caption is the author's text
     node += group
-    for _, width in columns:
-        group += nodes.colspec(colwidth=width)
+    colspecs = [nodes.colspec(colwidth=1) for _ in columns]
+    group += colspecs
     head = nodes.thead()
     group += head
-    head += nodes.row("", *(entry(heading) for heading, _ in columns))
+    head += nodes.row("", *(entry(heading) for heading in columns))
     body = nodes.tbody()
     group += body
     for cells in rows:
-        body += nodes.row("", *(entry(cell) for cell in cells))
-    return colspec(columns), node
+        if isinstance(cells, GroupRow):
+            cell = entry(list(cells.content))
+            cell["morecols"] = len(columns) - 1
+            body += nodes.row("", cell, classes=[GROUP])
+        else:
+            body += nodes.row("", *(entry(cell) for cell in cells))
+    texts = [
+        [_shown_text(e) for e in row.findall(nodes.entry)]
+        for row in body.children
+        if isinstance(row, nodes.row) and GROUP not in row["classes"]
+    ]
+    percent = widths(columns, texts)
+    for spec, share in zip(colspecs, percent, strict=True):
+        spec["colwidth"] = share
+    return colspec(percent), node
+
+
+class ColumnLabels(SphinxPostTransform):
+    """On a phone a table is read row by row, stacked: each cell says which column it is
+    in. HTML only: the labels are hidden (CSS) unless the screen is narrow."""
+
+    default_priority = 300
+    formats = ("html",)
+
+    def run(self, **kwargs: Any) -> None:
+        """Put its column's heading at the top of every body cell of our tables."""
+        for table_node in self.document.findall(nodes.table):
+            if "trialbook-table" not in table_node["classes"]:
+                continue
+            head = table_node.next_node(nodes.thead)
+            if head is None:
+                continue
+            labels = [e.astext() for e in head.findall(nodes.entry)]
+            for row in table_node.findall(nodes.row):
+                if row.parent is head or GROUP in row["classes"]:
+                    continue
+                for label, cell in zip(labels, row.findall(nodes.entry), strict=False):
+                    cell.insert(0, nodes.paragraph(label, label, classes=["trialbook-col-label"]))
+
+
+class UnspanGroupRows(SphinxPostTransform):
+    """Writers other than HTML and LaTeX (man, texinfo) cannot span cells: there, a
+    group's heading sits in the first cell of an otherwise empty row."""
+
+    default_priority = 300
+
+    def run(self, **kwargs: Any) -> None:
+        """Turn each spanning group heading into a row of ordinary cells."""
+        for row in list(self.document.findall(nodes.row)):
+            if GROUP not in row["classes"] or not row.children:
+                continue
+            first = row[0]
+            assert isinstance(first, nodes.entry)
+            for _ in range(int(first.attributes.pop("morecols", 0))):
+                row += nodes.entry()
+
+
+def _unspan_for_plain_writers(app: Sphinx) -> None:
+    if app.builder.format not in ("html", "latex"):
+        app.add_post_transform(UnspanGroupRows)
+
+
+def setup_tables(app: Sphinx) -> None:
+    """Register the phone layout's column labels, and the group rows' fallback."""
+    app.add_post_transform(ColumnLabels)
+    app.connect("builder-inited", _unspan_for_plain_writers)

@@ -21,11 +21,11 @@ if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
 COLUMNS = (
-    ("Arm", 26),
-    ("Intervention", 26),
-    ("Randomized", 16),
-    ("Analysed", 16),
-    ("Safety population", 16),
+    "Arm",
+    "Intervention",
+    "Randomized",
+    "Analysed",
+    "Safety population",
 )
 
 

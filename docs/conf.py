@@ -61,7 +61,9 @@ latex_elements = {
 \AtBeginEnvironment{tabular}{\small}
 \AtBeginEnvironment{longtable}{\small}
 """,
-    # After the contents, the list of tables and figures.
-    "tableofcontents": r"\sphinxtableofcontents\listoftables\listoffigures",
+    # After the contents, the list of tables and figures; then the home page's text,
+    # under a heading of its own (it would otherwise run on after the lists).
+    "tableofcontents": r"\sphinxtableofcontents\listoftables\listoffigures"
+    r"\chapter*{About this handbook}",
 }
 latex_table_style = ["booktabs", "colorrows"]

@@ -56,6 +56,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 WIDTH, HEIGHT = 1280, 800  # the viewport of every page
+PHONE_WIDTH, PHONE_HEIGHT = 390, 844  # a phone's (the layout engine measures at it)
 
 
 def tools_dir() -> Path:
@@ -221,6 +222,19 @@ def browser() -> Iterator[Browser]:
 def page(browser: Browser) -> Iterator[Page]:
     """A page in its own browser context (no state shared between tests)."""
     context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT})
+    context.set_default_timeout(15_000)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def phone(browser: Browser) -> Iterator[Page]:
+    """A page at a phone's width."""
+    context = browser.new_context(
+        viewport={"width": PHONE_WIDTH, "height": PHONE_HEIGHT}, device_scale_factor=2
+    )
     context.set_default_timeout(15_000)
     try:
         yield context.new_page()

@@ -25,6 +25,7 @@ from browser_support import (  # noqa: E402 (after the rewrite registration)
     DATA,
     DOCS,
     HEIGHT,
+    PHONE_WIDTH,
     WIDTH,
     Summary,
     artifacts_dir,
@@ -484,3 +485,57 @@ def test_axe_no_serious_violations(
         ]
     summary.section("axe")[name] = result
     assert blocking == [], f"{name}:\n" + "\n".join(blocking)
+
+
+# -- On a phone ----------------------------------------------------------------------------
+
+CLIPPED_JS = """() => {
+    const width = document.documentElement.clientWidth;
+    const out = {tables: 0, cells: 0, problems: []};
+    const name = (el) => (el.innerText || "").trim().slice(0, 60);
+    for (const table of document.querySelectorAll("table.trialbook-table")) {
+        out.tables += 1;
+        const caption = table.querySelector("caption");
+        if (caption) {
+            const r = caption.getBoundingClientRect();
+            const cut = caption.scrollWidth > caption.clientWidth + 1;
+            if (r.left < -1 || r.right > width + 1 || cut)
+                out.problems.push("caption cut: " + name(caption));
+        }
+        for (const cell of table.querySelectorAll("td, th")) {
+            const r = cell.getBoundingClientRect();
+            if (r.width === 0 && r.height === 0) continue;  // not shown (a hidden header)
+            out.cells += 1;
+            if (r.left < -1 || r.right > width + 1)
+                out.problems.push("cell outside the screen: " + name(cell));
+            else if (cell.scrollWidth > cell.clientWidth + 1)
+                out.problems.push("cell content cut: " + name(cell));
+        }
+        let box = table.parentElement;
+        while (box && box !== document.body) {
+            const scrolls = getComputedStyle(box).overflowX !== "visible";
+            if (scrolls && box.scrollWidth > box.clientWidth + 1) {
+                out.problems.push("table scrolls sideways: " + name(caption || table));
+                break;
+            }
+            box = box.parentElement;
+        }
+    }
+    return out;
+}"""
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_tables_read_on_a_phone(phone: Page, http_base: str, summary: Summary, name: str) -> None:
+    """At 390 px no table cell is clipped or off-screen and every caption is whole,
+    measured by the layout engine (not a screenshot)."""
+    phone.goto(http_base + name)
+    found = phone.evaluate(CLIPPED_JS)
+    assert phone.evaluate("() => document.documentElement.clientWidth") <= PHONE_WIDTH
+    summary.section("phone").setdefault("pages", {})[name] = found
+    assert found["problems"] == [], found["problems"]
+    if name in ("primary-endpoints.html", "safety.html"):
+        assert found["tables"] > 0 and found["cells"] > 0
+        out = artifacts_dir() / "screenshots" / ("phone-" + name.removesuffix(".html") + ".png")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        phone.screenshot(path=str(out), full_page=True)

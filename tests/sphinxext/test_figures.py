@@ -73,7 +73,11 @@ def test_figures_are_numbered_captioned_and_cited(
     assert "WEST: ratio not reported (74% reduction) (source: review-w)" in alt
     caption = forest.next_node(nodes.caption)
     assert caption is not None and caption.astext().startswith("Relapse rate by trial")
-    cited = [x["reftarget"] for x in caption.findall(addnodes.pending_xref)]
+    # The sources are in the legend, so the list of figures shows the caption alone.
+    assert not list(caption.findall(addnodes.pending_xref))
+    legend = forest.next_node(nodes.legend)
+    assert legend is not None and legend.astext().startswith("Sources: ")
+    cited = [x["reftarget"] for x in legend.findall(addnodes.pending_xref)]
     assert cited == ["paper-n", "paper-s", "review-w"]
     # A default caption names the outcome and the measure.
     default = figures[1].next_node(nodes.caption)

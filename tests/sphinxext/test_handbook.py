@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from trialbook.sphinxext.latexlog import log_problems
+from trialbook.sphinxext.latexlog import log_problems, table_boxes
 
 SPHINX = [sys.executable, "-m", "sphinx", "-W", "-n", "--keep-going"]
 TRIALS = {"camms223": "CAMMS223", "care-ms-i": "CARE-MS I", "care-ms-ii": "CARE-MS II"}
@@ -60,7 +60,19 @@ def test_pdf_compiles_with_latexmk(handbook_copy: Path) -> None:
     assert pdf.stat().st_size > 10_000
     log = pdf.with_suffix(".log").read_text(encoding="utf-8", errors="replace")
     assert log_problems(log) == []
+    # No table has a line that is too wide or stretched (widths follow the content).
+    tex = pdf.with_suffix(".tex").read_text(encoding="utf-8")
+    assert table_boxes(log, tex) == []
     check_pdf(pdf)
+    # Every page as a picture, to look at (build/test-artifacts/pdf/page-NN.png).
+    if shutil.which("pdftoppm"):
+        root = (
+            os.environ.get("TRIALBOOK_ARTIFACTS")
+            or Path(__file__).parents[2] / "build/test-artifacts"
+        )
+        out = Path(root) / "pdf"
+        out.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(out / "page")], check=True)
 
 
 def check_pdf(pdf: Path) -> None:
@@ -84,6 +96,14 @@ def check_pdf(pdf: Path) -> None:
                 continue
             descriptor = descriptor.get_object()
             assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), font
+    # No blank page: each page has text (a one-sided book opens chapters on any page).
+    blank = [
+        i + 1 for i, page in enumerate(reader.pages) if not (page.extract_text() or "").strip()
+    ]
+    assert blank == [], f"blank pages: {blank}"
+    # The title page gives the version and what the evidence is as of.
+    first = reader.pages[0].extract_text() or ""
+    assert "Release 1.0" in first and "Evidence as of 2023" in first
     # The outline (bookmarks) has a chapter per page of the handbook, trials included.
     titles = [item.title for item in reader.outline if not isinstance(item, list)]
     for chapter in ("Primary endpoints", "Safety", "Sources", *TRIALS.values()):

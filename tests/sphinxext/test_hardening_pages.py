@@ -12,7 +12,7 @@ import pytest
 from sphinx.testing.util import SphinxTestApp
 from sphinx.util.console import strip_colors
 
-from trialbook.sphinxext.latexlog import log_problems
+from trialbook.sphinxext.latexlog import log_problems, table_boxes
 
 ROOTS = Path(__file__).resolve().parent.parent / "roots"
 
@@ -164,3 +164,12 @@ def test_source_list_on_the_root_page_links_in_the_pdf(
     labels = set(re.findall(r"\\label\{\\detokenize\{([^}]*)\}\}", tex))
     links = set(re.findall(r"\\hyperref\[\\detokenize\{([^}]*source-[^}]*)\}\]", tex))
     assert links and links <= labels, sorted(links - labels)
+
+
+def test_table_boxes_are_found_by_their_lines() -> None:
+    tex = "a\n\\begin{tabular}{ll}\nx & y\\\\\n\\end{tabular}\nb\n"
+    log = (
+        "Overfull \\hbox (2.2pt too wide) in paragraph at lines 3--3\n"
+        "Underfull \\hbox (badness 10000) in paragraph at lines 5--5\n"
+    )
+    assert table_boxes(log, tex) == ["Overfull \\hbox (2.2pt too wide) in paragraph at lines 3--3"]

@@ -71,17 +71,18 @@ class FigureDirective(TrialbookDirective):
         image = nodes.image(uri=uri, alt=alt)
         image["width"] = self.options.get("width") or "100%"
         node = nodes.figure("", image, classes=["trialbook-figure", f"trialbook-{self.kind}"])
-        text = nodes.caption(caption, caption)
+        node += nodes.caption(caption, caption)
         if sources:
-            text += nodes.Text(" Sources: " if caption.rstrip()[-1:] in ".!?" else ". Sources: ")
+            # In the legend, not the caption: the list of figures shows the caption alone.
+            cited = paragraph("Sources: ")
             for i, source in enumerate(sources):
                 if i:
-                    text += nodes.Text(", ")
+                    cited += nodes.Text(", ")
                 ref = cite(source)
                 if ref is not None:
-                    text += ref
-            text += nodes.Text(".")
-        node += text
+                    cited += ref
+            cited += nodes.Text(".")
+            node += nodes.legend("", cited)
         self.set_source_info(node)
         self.add_name(node)
         return node

@@ -41,3 +41,18 @@ def main(argv: list[str]) -> int:
 
 if __name__ == "__main__":  # pragma: no cover - used by the nox sessions
     sys.exit(main(sys.argv[1:]))
+
+
+_BOX = re.compile(r"^(Overfull|Underfull) \\hbox .*? at lines (\d+)--(\d+)", re.MULTILINE)
+_TABLE = re.compile(r"\\begin\{(tabular|tabulary|longtable)\}.*?\\end\{\1\}", re.DOTALL)
+
+
+def table_boxes(log: str, tex: str) -> list[str]:
+    """Overfull and underfull lines that LaTeX reports inside tables of ``tex``."""
+    spans = []
+    for m in _TABLE.finditer(tex):
+        first = tex.count("\n", 0, m.start()) + 1
+        spans.append((first, first + m.group(0).count("\n")))
+    return [
+        m.group(0) for m in _BOX.finditer(log) if any(a <= int(m.group(2)) <= b for a, b in spans)
+    ]

@@ -218,7 +218,20 @@ class OutcomeTable(TrialbookDirective):
         spec, node, notes = build_table(rows, caption, targets, self.data.dataset)
         self.set_source_info(node)
         self.add_name(node)
-        return [spec, node, *notes]
+        # The index lists each endpoint with the trials that measured it.
+        index = addnodes.index(
+            entries=[
+                (
+                    "single",
+                    f"{outcome.name}; {trial.name}",
+                    targets[(trial.id, outcome.id)]["ids"][0],
+                    "",
+                    None,
+                )
+                for trial, outcome in rows
+            ]
+        )
+        return [index, spec, node, *notes]
 
 
 def setup_outcome_table(app: Sphinx) -> None:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from docutils import nodes
+from sphinx import addnodes
 
 from ..report.words import treatment_name
 from .base import TABLE_OPTIONS, TrialbookDirective, id_list
@@ -80,6 +81,7 @@ class SafetyTable(TrialbookDirective):
             if len(named) == 1:
                 columns[i] = named.pop()
         body: list[Row] = []
+        entries: list[tuple[str, str, str, str, str | None]] = []
         for _, group in itertools.groupby(rows, key=lambda r: r[0].id):
             group_rows = list(group)
             trial = group_rows[0][0]
@@ -90,7 +92,10 @@ class SafetyTable(TrialbookDirective):
             body.append(GroupRow([paragraph(trial_ref(trial), heading)]))
             for _, event in group_rows:
                 treatment, control = sides[(trial.id, event.id)]
-                name: list[nodes.Node | str] = [paragraph(event.term)]
+                anchor = f"event-{trial.id}-{event.id}-{self.env.new_serialno('trialbook-event')}"
+                entries.append(("single", f"{event.term}; {trial.name}", anchor, "", None))
+                term = paragraph(nodes.target("", "", ids=[anchor]), event.term)
+                name: list[nodes.Node | str] = [term]
                 if event.note is not None:
                     note = paragraph(event.note.text)
                     note["classes"].append("trialbook-note")
@@ -109,7 +114,8 @@ class SafetyTable(TrialbookDirective):
         )
         self.set_source_info(node)
         self.add_name(node)
-        return [spec, node]
+        # The index lists each adverse event with the trials that report it.
+        return [addnodes.index(entries=entries), spec, node]
 
 
 def setup_safety_table(app: Sphinx) -> None:

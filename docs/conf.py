@@ -33,8 +33,6 @@ myst_heading_anchors = 3
 
 html_theme = "furo"
 html_title = "Alemtuzumab in RRMS: a trialbook handbook"
-html_static_path = ["_static"]
-html_css_files = ["trialbook.css"]
 html_last_updated_fmt = None
 
 latex_engine = "pdflatex"

@@ -31,6 +31,7 @@ from pydantic import (
     GetJsonSchemaHandler,
     Strict,
     StringConstraints,
+    WithJsonSchema,
     model_validator,
 )
 from pydantic.json_schema import JsonSchemaValue
@@ -50,7 +51,11 @@ def _number(value: Any) -> Any:
 
 
 #: A figure exactly as printed; ``Decimal('0.50')`` keeps its two decimals.
-Number = Annotated[Decimal, BeforeValidator(_number)]
+Number = Annotated[
+    Decimal,
+    BeforeValidator(_number),
+    WithJsonSchema({"type": "number", "exclusiveMaximum": 10**9, "exclusiveMinimum": -(10**9)}),
+]
 
 
 def _whole_number(value: Any) -> Any:
@@ -66,7 +71,11 @@ def _whole_number(value: Any) -> Any:
 
 #: A number of people, centres or countries: a whole number as written, never
 #: ``581.0`` or ``5.81e2`` (which would be shown as 581 without a word).
-WholeNumber = Annotated[Decimal, BeforeValidator(_whole_number)]
+WholeNumber = Annotated[
+    Decimal,
+    BeforeValidator(_whole_number),
+    WithJsonSchema({"type": "integer", "minimum": 0, "exclusiveMaximum": 10**9}),
+]
 #: A count of people or events.
 Count = Annotated[int, Strict(), Field(ge=0, lt=10**9)]
 #: A record id: lowercase letters, digits and hyphens (it becomes a URL and a label).
@@ -97,7 +106,19 @@ def _partial_date(value: Any) -> Any:
 
 
 #: A date as precise as the source gives it: ``2013``, ``2013-09`` or ``2013-09-17``.
-PartialDate = Annotated[str, BeforeValidator(_partial_date)]
+PartialDate = Annotated[
+    str,
+    BeforeValidator(_partial_date),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"},
+                {"type": "integer", "minimum": 1000, "maximum": 9999},
+            ],
+            "description": "a date as precise as the source gives it: 2013, 2013-09 or 2013-09-17",
+        }
+    ),
+]
 
 Relation = Literal["=", "<", ">", "≤", "≥", "≈"]
 _RELATION_ALIASES = {"<=": "≤", ">=": "≥", "~": "≈", "about": "≈", "approximately": "≈"}
@@ -106,6 +127,11 @@ _SHORT = re.compile(
     r"(?P<num>[-−]?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?)\s*(?P<pct>%)?\s*$"
 )
 NOT_REPORTED = "not reported"
+#: The short forms as a JSON Schema pattern (ECMAScript: no inline flags).
+SHORT_PATTERN = (
+    r"^\s*((<=|>=|<|>|=|≤|≥|~|≈|about|approximately)?\s*[-−]?(0|[1-9][0-9]*)(\.[0-9]+)?"
+    r"\s*%?|[Nn][Oo][Tt] [Rr][Ee][Pp][Oo][Rr][Tt][Ee][Dd])\s*$"
+)
 
 
 class Base(BaseModel):
@@ -155,7 +181,10 @@ class Value(Reported):
     """A reported number: the figure, how it relates (``<``, ``≈``), CI, counts."""
 
     _short_schema: ClassVar[dict[str, Any]] = {
-        "type": ["number", "string"],
+        "anyOf": [
+            {"type": "number", "exclusiveMaximum": 10**9, "exclusiveMinimum": -(10**9)},
+            {"type": "string", "pattern": SHORT_PATTERN},
+        ],
         "description": "short form: 0.45, '<0.0001', '~16%', or 'not reported'",
     }
 
@@ -230,6 +259,14 @@ class Value(Reported):
 
 class Size(Value):
     """A reported number of people (or centres, countries): a whole number, not negative."""
+
+    _short_schema: ClassVar[dict[str, Any]] = {
+        "anyOf": [
+            {"type": "integer", "minimum": 0, "exclusiveMaximum": 10**9},
+            {"type": "string", "pattern": SHORT_PATTERN},
+        ],
+        "description": "short form: 581, '~580', or 'not reported'",
+    }
 
     value: WholeNumber | None = None
 

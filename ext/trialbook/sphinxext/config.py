@@ -1,18 +1,50 @@
-"""Configuration values of trialbook (all typed, all documented)."""
+"""Configuration values of trialbook (all typed, all described) and its static files."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
+#: The stylesheet the extension's output needs (tables, cards, figures, the phone
+#: layout), shipped with the package: any theme gets it.
+STATIC = Path(__file__).parent / "static"
+CSS = "trialbook.css"
+
+#: name → (default, rebuild, types, description)
+CONFIG: dict[str, tuple[Any, str, frozenset[type], str]] = {
+    "trialbook_data_dir": (
+        "data",
+        "env",
+        frozenset({str}),
+        "The data directory (sources.yaml, interventions.yaml, milestones.yaml, trials/), "
+        "relative to the Sphinx source directory.",
+    ),
+    "trialbook_pages_dir": (
+        "trials",
+        "env",
+        frozenset({str}),
+        "Where a page per trial is generated, relative to the source directory.",
+    ),
+    "trialbook_generate_pages": (
+        True,
+        "env",
+        frozenset({bool}),
+        "Generate a page per trial; switch off to write every trial's page by hand.",
+    ),
+}
+
+
+def _add_static(app: Sphinx) -> None:
+    if app.builder.format == "html" and str(STATIC) not in map(str, app.config.html_static_path):
+        app.config.html_static_path.append(str(STATIC))
+
 
 def setup_config(app: Sphinx) -> None:
-    """Register ``trialbook_*`` configuration values."""
-    # Path of the data directory, relative to the Sphinx source directory.
-    app.add_config_value("trialbook_data_dir", "data", "env", types=frozenset({str}))
-    # Folder (relative to the source directory) where trial pages are generated.
-    app.add_config_value("trialbook_pages_dir", "trials", "env", types=frozenset({str}))
-    # Generate a page per trial; switch off to write every page by hand.
-    app.add_config_value("trialbook_generate_pages", True, "env", types=frozenset({bool}))
+    """Register the ``trialbook_*`` configuration values and the stylesheet."""
+    for name, (default, rebuild, types, description) in CONFIG.items():
+        app.add_config_value(name, default, rebuild, types=types, description=description)  # type: ignore[arg-type]
+    app.add_css_file(CSS)
+    app.connect("builder-inited", _add_static)

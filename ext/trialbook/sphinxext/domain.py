@@ -85,7 +85,7 @@ class TrialXRefRole(XRefRole):
         """Take the display text from the data (and depend on it)."""
         if not has_explicit_title:
             title = display_name(env, self.reftype, target) or title
-            refnode[NUMBERED] = self.reftype == "src"
+            refnode[NUMBERED] = self.reftype in ("src", "source")
         return title, target
 
 
@@ -153,12 +153,13 @@ class TrialDomain(Domain):
     object_types: ClassVar[dict[str, ObjType]] = {
         "trial": ObjType("trial", "trial"),
         "outcome": ObjType("outcome", "outcome"),
-        "source": ObjType("source", "src"),
+        "source": ObjType("source", "source", "src"),
     }
     roles: ClassVar[dict[str, Any]] = {
         "trial": TrialXRefRole(),
         "outcome": TrialXRefRole(),
-        "src": TrialXRefRole(),
+        "source": TrialXRefRole(),  # the object type's name, as objects.inv lists it
+        "src": TrialXRefRole(),  # the short name, kept
     }
     initial_data: ClassVar[dict[str, Any]] = {
         **{kind: {} for kind in KINDS},
@@ -315,7 +316,7 @@ class TrialDomain(Domain):
             home = self._home(kind, target)
             if home is not None:
                 ref = refnode(builder, fromdocname, home, contnode)
-                out.append((f"trial:{ {'source': 'src'}.get(kind, kind) }", ref))
+                out.append((f"trial:{kind}", ref))
         return out
 
     def get_objects(self) -> Iterable[tuple[str, str, str, str, str, int]]:
@@ -349,7 +350,7 @@ def setup_domain(app: Sphinx) -> None:
     """Register the ``trial`` domain (roles ``trial``, ``outcome``, ``src``)."""
     app.add_domain(TrialDomain)
     app.connect("env-updated", renumbered_pages)
-    for name in ("trial", "outcome", "src"):
+    for name in ("trial", "outcome", "src", "source"):
         app.add_role(name, TrialXRefRole())
 
 

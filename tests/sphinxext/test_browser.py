@@ -539,3 +539,11 @@ def test_tables_read_on_a_phone(phone: Page, http_base: str, summary: Summary, n
         out = artifacts_dir() / "screenshots" / ("phone-" + name.removesuffix(".html") + ".png")
         out.parent.mkdir(parents=True, exist_ok=True)
         phone.screenshot(path=str(out), full_page=True)
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_tables_fit_on_a_desktop(page: Page, http_base: str, name: str) -> None:
+    """At 1280 px every table fits its column: nothing cut, nothing to scroll."""
+    page.goto(http_base + name)
+    found = page.evaluate(CLIPPED_JS)
+    assert found["problems"] == [], found["problems"]

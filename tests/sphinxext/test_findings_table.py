@@ -95,9 +95,12 @@ def test_html_and_val_role(build: Callable[..., SphinxTestApp], project: Path) -
     app = build("html", project)
     html = (app.outdir / "index.html").read_text(encoding="utf-8")
     assert 'Table 1 </span><span class="caption-text">Summary of findings: NORTH' in html
-    assert re.search(
-        r"<em class=\"trialbook-figure\">215</em> <span class=\"trialbook-formula", html
+    # In running text a derived figure is italic with its formula on hover, not inline.
+    prose = (
+        r'<abbr class="trialbook-derived" title="derived: \(0\.39 − \(0\.39 × 0\.45\)\) × '
+        r'1000"><em class="trialbook-figure">215</em></abbr>'
     )
+    assert re.search(prose, html), html
     assert re.search(r"<sup class=\"trialbook-note-mark\">a</sup>", html)
 
 
@@ -106,6 +109,10 @@ def test_latex(build: Callable[..., SphinxTestApp], project: Path) -> None:
     tex = (app.outdir / "figures.tex").read_text(encoding="utf-8")
     assert r"\sphinxcaption{Summary of findings: NORTH}" in tex
     assert r"$^{\text{f}}$ derived: (1 − (1 − 0.111)\textasciicircum{}0.70) × 1000" in tex
+    # In the PDF's running text the figure stands alone; the table's notes give the formula.
+    assert r"spared \sphinxstyleemphasis{32} patients" in tex
+    # In the PDF's running text the figure stands alone; the table's notes give the formula.
+    assert r"spared \sphinxstyleemphasis{32} patients" in tex
 
 
 def test_val_without_a_computed_figure_says_why(

@@ -21,6 +21,7 @@ from ..report.words import treatment_name
 from .base import TABLE_OPTIONS, TrialbookDirective, id_list
 from .domain import target_node
 from .render import (
+    EMPTY,
     Notes,
     arm_labels,
     derived_node,
@@ -31,7 +32,7 @@ from .render import (
     usual_keys,
     value_node,
 )
-from .tables import GroupRow, Row, table
+from .tables import GroupRow, Row, entry, table
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -89,7 +90,10 @@ def derived_reduction(outcome: Outcome) -> Derived | None:
 
 def endpoint(outcome: Outcome) -> str:
     """``Relapse rate, 2 years``: the endpoint with its time point."""
-    return f"{outcome.name}, {outcome.timepoint}" if outcome.timepoint else outcome.name
+    timepoint = outcome.timepoint
+    if not timepoint or timepoint.lower() in outcome.name.lower():  # "at 2 years, 2 years"
+        return outcome.name
+    return f"{outcome.name}, {timepoint}"
 
 
 def _effect(outcome: Outcome) -> list[nodes.Node | str]:
@@ -124,8 +128,11 @@ def build_table(
     for _, group in itertools.groupby(rows, key=lambda r: r[0].id):
         group_rows = list(group)
         trial = group_rows[0][0]
+        # The arms the group row names: those of the rows that report per-arm results
+        # (a review's comparison without them must not rename the trial's arms).
+        with_results = [o for _, o in group_rows if o.results] or [o for _, o in group_rows]
         usual_t, usual_c = (
-            usual_keys([sides[(trial.id, o.id)][side] for _, o in group_rows]) for side in (0, 1)
+            usual_keys([sides[(trial.id, o.id)][side] for o in with_results]) for side in (0, 1)
         )
         body.append(
             GroupRow(
@@ -162,6 +169,16 @@ def build_table(
                     flag_node(outcome.met),
                 ]
             )
+    # A column of dashes says nothing: drop effect, p, reduction or met where no row
+    # has one (the endpoint and the arms always stay).
+    rows_only = [r for r in body if not isinstance(r, GroupRow)]
+    keep = [
+        i
+        for i in range(len(columns))
+        if i < 3 or any(entry(r[i]).astext() != EMPTY for r in rows_only)
+    ]
+    columns = [columns[i] for i in keep]
+    body = [r if isinstance(r, GroupRow) else [r[i] for i in keep] for r in body]
     spec, node = table(caption, columns, body, ["trialbook-outcomes"])
     return spec, node, notes.node()
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
+from typing import Any
 
 from docutils import nodes
 from sphinx import addnodes
+from sphinx.transforms.post_transforms import SphinxPostTransform
 
 from ..model.records import Trial
 from ..model.values import Flag, OtherReport, Value
@@ -109,6 +111,33 @@ def flag_node(flag: Flag | None) -> nodes.inline:
     if flag is None:
         return empty()
     return _with_cite("Yes" if flag.value else "No", flag.source)
+
+
+def derived_inline(derived: Derived, *, signed: bool = False) -> nodes.abbreviation:
+    """A derived figure in running text: italic, its formula on hover (HTML).
+
+    A sentence cannot carry a formula (the reader loses the sentence); the PDF shows
+    the italic figure alone (see :class:`DerivedInLatex`) and the table the prose
+    draws on gives the formula in its notes.
+    """
+    node = nodes.abbreviation(
+        "", "", explanation=f"derived: {derived.formula}", classes=["trialbook-derived"]
+    )
+    node += nodes.emphasis("", fmt.derived(derived, signed=signed), classes=["trialbook-figure"])
+    return node
+
+
+class DerivedInLatex(SphinxPostTransform):
+    """LaTeX prints an abbreviation's explanation in brackets: keep the italic figure."""
+
+    default_priority = 300
+    formats = ("latex",)
+
+    def run(self, **kwargs: Any) -> None:
+        """Replace each derived abbreviation by its italic figure."""
+        for node in list(self.document.findall(nodes.abbreviation)):
+            if "trialbook-derived" in node["classes"]:
+                node.replace_self(node.children)
 
 
 class Notes:

@@ -36,10 +36,9 @@ def _identifiers(source: Source) -> list[nodes.Node]:
     for field, url in _LINKS:
         value = getattr(source, field)
         if value:
-            out += [
-                nodes.Text(" "),
-                nodes.reference("", f"{field.upper()} {value}", refuri=url.format(value)),
-            ]
+            # "PMC6169984" and "NCT00530348" say what they are; a DOI or PMID needs a label.
+            label = value if field in ("pmcid", "nct") else f"{field.upper()} {value}"
+            out += [nodes.Text(" "), nodes.reference("", label, refuri=url.format(value))]
     if source.url and not source.nct:
         out += [nodes.Text(" "), nodes.reference("", source.url, refuri=source.url)]
     return out
@@ -90,11 +89,7 @@ class SourceList(TrialbookDirective):
             entry = paragraph(nodes.Text(source.citation))
             if source.date and source.date[:4] not in source.citation:
                 entry = paragraph(f"{source.citation.rstrip('.')} ({fmt.date(source.date)}).")
-            entry += _identifiers(source)
-            entry += [
-                nodes.Text(" "),
-                nodes.literal("", source_id, classes=["trialbook-source-id"]),
-            ]
+            entry += _identifiers(source)  # the source's data id stays in the page's anchor
             item += entry
             if source.note:
                 item += paragraph(source.note)

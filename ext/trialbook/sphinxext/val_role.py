@@ -16,7 +16,7 @@ from ..diagnostics import Code, closest, suggest
 from ..model.values import Flag, OtherReport
 from ..report.paths import PathError, all_paths, resolve
 from .dataset import state_of
-from .render import derived_node, flag_node, other_report_node, value_node
+from .render import DerivedInLatex, derived_inline, flag_node, other_report_node, value_node
 from .warnings import role_location, warn
 
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ class ValRole(SphinxRole):
             return [nodes.literal(path, path, classes=["trialbook-missing"])], []
         if found.derived is not None or found.value is None:
             assert found.derived is not None
-            return [derived_node(found.derived)], []
+            return [derived_inline(found.derived)], []
         if isinstance(found.value, Flag):
             return [flag_node(found.value)], []
         if isinstance(found.value, OtherReport):
@@ -82,5 +82,6 @@ class ValRole(SphinxRole):
 
 
 def setup_val_role(app: Sphinx) -> None:
-    """Register the ``val`` role."""
+    """Register the ``val`` role (and how LaTeX shows its derived figures)."""
     app.add_role("val", ValRole())
+    app.add_post_transform(DerivedInLatex)

@@ -145,6 +145,24 @@ def pdf(session: nox.Session) -> None:
 
 
 @nox.session
+def serve(session: nox.Session) -> None:
+    """Live preview on http://127.0.0.1:8000: rebuilds when a page or a data file changes."""
+    install_handbook(session)
+    session.install("sphinx-autobuild>=2024.4")
+    session.run(
+        "sphinx-autobuild",
+        "docs",
+        "build/serve",
+        "--watch",
+        "data",
+        # Generated trial pages change only when the data does, which is watched.
+        "--ignore",
+        str(ROOT / "docs" / "trials"),
+        *session.posargs,
+    )
+
+
+@nox.session
 def handbook(session: nox.Session) -> None:
     """Build the whole handbook: HTML in build/html, PDF in build/latex."""
     html(session)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 from .diagnostics import Severity
 from .load.dataset import load_dataset
 from .model.schema import SCHEMAS, render, write_all
+from .scaffold import ScaffoldError, new_page, new_source, new_trial
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -52,6 +54,45 @@ def _schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _new(args: argparse.Namespace) -> int:
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", args.name) and args.kind != "page":
+        print(
+            f"error: {args.name!r} is not an id (lowercase letters, digits, hyphens)",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        if args.kind == "trial":
+            path = new_trial(Path(args.data), args.name)
+        elif args.kind == "source":
+            path = new_source(Path(args.data), args.name)
+        else:
+            path = new_page(Path(args.docs), args.name)
+    except ScaffoldError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"wrote {path}: replace each <placeholder>, then run python -m trialbook check",
+        file=sys.stderr,
+    )
+    if args.kind == "page":
+        print("add the page to a toctree (docs/index.md) so readers find it", file=sys.stderr)
+    return 0
+
+
+def _affected(args: argparse.Namespace) -> int:
+    from .sphinxext.affected import affected_pages  # imports Sphinx: only for this command
+
+    try:
+        pages = affected_pages(Path(args.doctrees), Path(args.file))
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for page in pages:
+        print(page)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit code (0 clean, 1 data errors, 2 usage)."""
     parser = argparse.ArgumentParser(prog="trialbook", description=__doc__)
@@ -72,6 +113,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     schema.add_argument("--write", metavar="DIR", help="write all schemas into DIR")
     schema.set_defaults(func=_schema)
+    new = sub.add_parser("new", help="start a trial, a source or a page from a template")
+    new.add_argument("kind", choices=("trial", "source", "page"))
+    new.add_argument("name", help="the trial's or source's id, or the page's file name")
+    new.add_argument("--data", default="data", help="the data directory (default: data)")
+    new.add_argument("--docs", default="docs", help="the pages' directory (default: docs)")
+    new.set_defaults(func=_new)
+    affected = sub.add_parser(
+        "affected", help="list the pages a change to a data file touches (after a build)"
+    )
+    affected.add_argument("file", help="a data file: data/trials/<id>.yaml, data/sources.yaml…")
+    affected.add_argument(
+        "--doctrees",
+        default="build/doctrees",
+        help="the build's doctrees (default: build/doctrees)",
+    )
+    affected.set_defaults(func=_affected)
     args = parser.parse_args(argv)
     code: int = args.func(args)
     return code

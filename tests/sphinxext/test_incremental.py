@@ -225,3 +225,20 @@ def test_rebuild_checks_only_edited_trials(
     _touch_later(beta)
     reread(project)
     assert checked == ["beta"]
+
+
+def test_affected_lists_the_pages_a_data_file_touches(
+    reread: Callable[[Path], set[str]], project: Path
+) -> None:
+    """``trialbook affected`` reads the build's own dependencies: the pages it lists
+    are the ones the next build re-reads after the file changes."""
+    from trialbook.sphinxext.affected import affected_pages
+
+    reread(project)
+    doctrees = project / "_build" / "doctrees"
+    beta = project / "data/trials/beta.yaml"
+    listed = set(affected_pages(doctrees, beta))
+    beta.write_text(beta.read_text(encoding="utf-8").replace("Open label.", "Open-label."))
+    _touch_later(beta)
+    assert listed == reread(project) == {"trials/beta", "other", "index", "sources"}
+    assert affected_pages(doctrees, project / "data/sources.yaml") == ["sources"]

@@ -123,7 +123,7 @@ def _message(err: ErrorDetails, root: type[BaseModel], path: FieldPath) -> tuple
     if kind in ("too_short", "too_long"):
         return f"{err['msg']}", False
     message = err["msg"]
-    if found is not None and kind not in ("value_missing", "not_reported_conflict"):
+    if found is not None and kind not in ("value_missing", "not_reported_conflict", "placeholder"):
         message += f", found {describe(found)}"
     return message, False
 

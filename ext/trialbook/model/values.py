@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Literal, Union
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -80,10 +81,24 @@ WholeNumber = Annotated[
 Count = Annotated[int, Strict(), Field(ge=0, lt=10**9)]
 #: A record id: lowercase letters, digits and hyphens (it becomes a URL and a label).
 Id = Annotated[str, Strict(), Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80)]
+
+
 #: Free text written by an author or quoted from a source (white space around it
 #: is dropped; ids, by contrast, are exact: ``"ifn "`` is not ``ifn``).
+def _not_a_placeholder(text: str) -> str:
+    if _PLACEHOLDER.match(text):
+        raise PydanticCustomError(
+            "placeholder", "still a placeholder from the template: replace {text}", {"text": text}
+        )
+    return text
+
+
+_PLACEHOLDER = re.compile(r"^<[^<>]+>$")
 Text = Annotated[
-    str, Strict(), StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)
+    str,
+    Strict(),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=4000),
+    AfterValidator(_not_a_placeholder),
 ]
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sphinx.util.fileutil import copy_asset_file
+
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
@@ -37,9 +39,12 @@ CONFIG: dict[str, tuple[Any, str, frozenset[type], str]] = {
 }
 
 
-def _add_static(app: Sphinx) -> None:
-    if app.builder.format == "html" and str(STATIC) not in map(str, app.config.html_static_path):
-        app.config.html_static_path.append(str(STATIC))
+def _copy_css(app: Sphinx, exception: Exception | None) -> None:
+    """Put the stylesheet among the site's static files. (Appending to
+    ``html_static_path`` instead would change the configuration Sphinx pickles, and
+    every later build would re-read every page.)"""
+    if exception is None and app.builder.format == "html":
+        copy_asset_file(STATIC / CSS, Path(app.outdir) / "_static")
 
 
 def setup_config(app: Sphinx) -> None:
@@ -47,4 +52,4 @@ def setup_config(app: Sphinx) -> None:
     for name, (default, rebuild, types, description) in CONFIG.items():
         app.add_config_value(name, default, rebuild, types=types, description=description)  # type: ignore[arg-type]
     app.add_css_file(CSS)
-    app.connect("builder-inited", _add_static)
+    app.connect("build-finished", _copy_css)

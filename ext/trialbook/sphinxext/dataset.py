@@ -35,7 +35,7 @@ CACHE_DIR = "trialbook-cache"
 TRIAL_SET = "_trials"
 #: Digest-file names of the shared data files: a page depends on those it shows.
 SOURCES, INTERVENTIONS, MILESTONES = "_sources", "_interventions", "_milestones"
-_SHARED_DIGESTS = {
+SHARED_DIGESTS = {
     SOURCES: "sources.yaml",
     INTERVENTIONS: "interventions.yaml",
     MILESTONES: "milestones.yaml",
@@ -119,7 +119,7 @@ def _load(app: Sphinx) -> None:
         # Whether the trial loaded depends on other files too (the ids it cites).
         status = "ok" if trial_id in result.dataset.trials else "failed"
         _write_if_changed(state.digest_file(trial_id), f"{digest} {status}\n")
-    for name, filename in _SHARED_DIGESTS.items():
+    for name, filename in SHARED_DIGESTS.items():
         _write_if_changed(state.digest_file(name), file_digest([root / filename]))
     _write_if_changed(state.digest_file(TRIAL_SET), "\n".join(sorted(result.digests)) + "\n")
     _STATES[Path(app.doctreedir)] = state

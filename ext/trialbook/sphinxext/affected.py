@@ -1,0 +1,45 @@
+"""Which pages a change to a data file touches: the build records it, this reads it.
+
+Directives note their data as dependencies on per-file digest files (see
+:mod:`.dataset`); the pickled environment of the last build holds those, page by
+page. ``python -m trialbook affected data/trials/care-ms-i.yaml`` lists the pages a
+change to that file re-reads.
+"""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+from ..load.dataset import CSV_SUFFIX, TRIALS_DIR
+from .dataset import DIGEST_DIR, SHARED_DIGESTS
+
+
+def digest_name(data_file: Path) -> str | None:
+    """The digest file that stands for ``data_file`` in the build's dependencies."""
+    for name, filename in SHARED_DIGESTS.items():
+        if data_file.name == filename:
+            return name
+    if data_file.parent.name == TRIALS_DIR:
+        stem = data_file.name.removesuffix(CSV_SUFFIX).removesuffix(".yaml")
+        return stem
+    return None
+
+
+def affected_pages(doctrees: Path, data_file: Path) -> list[str]:
+    """The documents that a change to ``data_file`` makes the next build re-read."""
+    name = digest_name(data_file)
+    if name is None:
+        raise ValueError(f"{data_file} is not a data file trialbook reads")
+    env_file = doctrees / "environment.pickle"
+    if not env_file.is_file():
+        raise FileNotFoundError(f"no build in {doctrees}: build the handbook first")
+    with env_file.open("rb") as f:
+        env = pickle.load(f)
+    target = (doctrees / DIGEST_DIR / f"{name}.sha256").resolve()
+    srcdir = Path(env.srcdir)
+    return sorted(
+        doc
+        for doc, deps in env.dependencies.items()
+        if any((srcdir / dep).resolve() == target for dep in deps)
+    )

@@ -58,6 +58,7 @@ latex_elements = {
 \usepackage{etoolbox}
 \AtBeginEnvironment{tabular}{\small}
 \AtBeginEnvironment{longtable}{\small}
+\AtBeginEnvironment{tabulary}{\small}
 """,
     # After the contents, the list of tables and figures; then the home page's text,
     # under a heading of its own (it would otherwise run on after the lists).

@@ -37,9 +37,10 @@ GROUP = "trialbook-group"
 
 
 #: The PDF's line width in points (A4 with Sphinx's one-inch margins; US letter is
-#: wider), the tables' font size (\\small in a 10 pt book) and a column's padding.
+#: wider), the text size (10 pt; a project that sets tables smaller only gains room;
+#: with 9 pt Sphinx 8.2's tabulary, set at 10 pt, overflowed) and a column's padding.
 LINE_PT = 450.0
-FONT_PT = 9.0
+FONT_PT = 10.0
 PAD_PT = 12.5
 #: A cell's text longer than this wraps anyway: it asks for no more width.
 LONG_PT = 180.0

@@ -19,6 +19,8 @@ extensions = ["myst_parser", "sphinx_design", "trialbook"]
 version = release = "1.0"
 _newest = evidence_date(load_dataset(Path(__file__).parent.parent / "data").dataset)
 today = f"Evidence as of {date(_newest)}" if _newest else ""
+# Every HTML page's footer says the same, after the copyright.
+copyright += f". Version {release}. {today}"  # noqa: A001
 
 trialbook_data_dir = "../data"
 

@@ -119,3 +119,37 @@ def test_the_schema_takes_a_bare_year() -> None:
     assert _schema_accepts(
         "sources", {"sources": [{"id": "a", "kind": "news", "citation": "A.", "date": "11 May"}]}
     )
+
+
+def test_every_field_says_what_it_means() -> None:
+    """The field reference is generated from these descriptions: none may be missing."""
+    from pydantic import BaseModel
+
+    from trialbook.model import records, values
+
+    missing = [
+        f"{name}.{field}"
+        for module in (records, values)
+        for name, model in vars(module).items()
+        if isinstance(model, type)
+        and issubclass(model, BaseModel)
+        and model.__module__ == module.__name__
+        for field, info in model.model_fields.items()
+        if not info.description
+    ]
+    assert missing == []
+
+
+def test_the_schemas_describe_every_field() -> None:
+    def walk(node: Any, path: str) -> list[str]:
+        out = []
+        if isinstance(node, dict):
+            for name, prop in (node.get("properties") or {}).items():
+                if isinstance(prop, dict) and not prop.get("description"):
+                    out.append(f"{path}.{name}")
+            for key, child in node.items():
+                out += walk(child, f"{path}/{key}")
+        return out
+
+    for schema in sorted(SCHEMAS.glob("*.json")):
+        assert walk(json.loads(schema.read_text(encoding="utf-8")), schema.name) == []

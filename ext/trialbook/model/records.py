@@ -33,64 +33,93 @@ class Miscitation(Base):
 
     cites: Id = Field(description="the source that is cited wrongly")
     as_printed: Text
+    """The reference as the citing source prints it."""
     correct: Text
+    """The correct reference."""
     note: Text | None = None
+    """A comment shown with the miscitation."""
 
 
 class Source(Base):
     """A publication, release or record that values cite by ``id``."""
 
     id: Id
+    """How values cite the source: lowercase letters, digits, hyphens."""
     kind: SourceKind
+    """What the source is; the source list groups by it."""
     citation: Text
+    """The reference as the source list prints it: authors, title, journal, year."""
     date: PartialDate | None = None
+    """When the source was published."""
     doi: str | None = Field(default=None, pattern=r"^10\.[0-9]{4,9}/\S+$")
+    """Its Digital Object Identifier, e.g. 10.1016/S0140-6736(12)61769-3."""
     pmid: str | None = Field(default=None, pattern=r"^[0-9]{1,9}$")
+    """Its PubMed id."""
     pmcid: str | None = Field(default=None, pattern=r"^PMC[0-9]{1,9}$")
+    """Its PubMed Central id, e.g. PMC3959804."""
     nct: str | None = Field(default=None, pattern=r"^NCT[0-9]{8}$")
+    """The ClinicalTrials.gov record it is, e.g. NCT00530348."""
     url: str | None = Field(default=None, pattern=r"^https://\S+$")
+    """Where to read it (https)."""
     miscitations: tuple[Miscitation, ...] = ()
+    """References to other sources that this source prints wrongly."""
     note: Text | None = None
+    """What a reader should know about the source."""
 
 
 class SourcesFile(Base):
     """``data/sources.yaml``."""
 
     sources: tuple[Source, ...]
+    """Every source values may cite."""
 
 
 class Intervention(Sourced):
     """A treatment as given in the trials."""
 
     id: Id
+    """How arms name the treatment."""
     name: Text
+    """The treatment's name as pages print it."""
     brand: Text | None = None
+    """Its brand name."""
     route: Fact | None = None
+    """How it is given (intravenous, subcutaneous)."""
     dose: Fact | None = None
+    """The dose as the source gives it."""
     schedule: Fact | None = None
+    """When it is given."""
 
 
 class InterventionsFile(Base):
     """``data/interventions.yaml``."""
 
     interventions: tuple[Intervention, ...]
+    """The treatments the trials' arms receive."""
 
 
 class Registration(Sourced):
     """A trial's id in a registry."""
 
     registry: Literal["ClinicalTrials.gov", "EudraCT", "ISRCTN"]
+    """The registry: ClinicalTrials.gov, EudraCT or ISRCTN."""
     id: str = Field(pattern=r"^[A-Za-z0-9-]{4,40}$")
+    """The trial's id in that registry, e.g. NCT00530348."""
 
 
 class Arm(Sourced):
     """A randomized arm."""
 
     id: Id
+    """How results name the arm: lowercase letters, digits, hyphens."""
     label: Text
+    """The arm as tables name it, e.g. Alemtuzumab 12 mg."""
     intervention: Id
+    """The treatment given: an id from interventions.yaml."""
     randomized: Size | None = None
+    """Patients randomized to the arm (a whole number)."""
     analysed: Size | None = None
+    """Patients analysed for the primary endpoint."""
     safety: Size | None = Field(default=None, description="safety population")
 
 
@@ -98,8 +127,11 @@ class Group(Sourced):
     """Arms pooled for an analysis (e.g. both alemtuzumab doses)."""
 
     id: Id
+    """How results name the pooled group."""
     label: Text
+    """The group as tables name it, e.g. Alemtuzumab, both doses."""
     arms: tuple[Id, ...] = Field(min_length=2)
+    """The ids of the arms it pools (at least two)."""
     safety: Size | None = Field(default=None, description="safety population")
 
 
@@ -121,10 +153,16 @@ class Comparison(Sourced):
     """Treatment against control: estimate with CI, p, relative reduction."""
 
     treatment: Id
+    """The arm or group compared: an id of the trial's arms or groups."""
     control: Id
+    """The arm or group it is compared against."""
     kind: Comparator | None = None
+    """What the estimate is: rate-ratio, hazard-ratio, risk-ratio, difference or
+    mean-difference."""
     estimate: Value | None = None
+    """The between-arm estimate with its 95% confidence interval."""
     p: Value | None = None
+    """The p-value, as printed (e.g. '<0.0001')."""
     reduction: Value | None = Field(
         default=None, description="relative reduction in percent, as the source reports it"
     )
@@ -146,25 +184,34 @@ class Certainty(Sourced):
         default=(), description="why the rating was lowered, as the source gives them"
     )
     note: Text | None = None
+    """A comment shown with the rating."""
 
 
 class Outcome(Sourced):
     """An endpoint: per-arm results and the between-arm comparison."""
 
     id: Id
+    """How value paths and tables name the outcome."""
     name: Text
+    """The endpoint as tables print it."""
     role: Role
+    """Primary, co-primary, secondary, tertiary or unspecified."""
     measure: Measure
+    """Annualized-relapse-rate, proportion-of-patients or mean-change."""
     counts: Literal["event", "event-free"] = Field(
         default="event",
         description="what a proportion counts: patients with the event (a risk), or "
         "patients free of it (relapse-free, progression-free survival)",
     )
     timepoint: Text | None = None
+    """When it was measured, e.g. 2 years."""
     definition: Text | None = None
+    """How the source defines the endpoint, e.g. 6-month confirmed."""
     results: dict[Id, Value] = Field(description="results by arm or group id")
     comparison: Comparison | None = None
+    """Treatment against control: estimate, CI, p, relative reduction."""
     met: Flag | None = None
+    """Whether the trial met the endpoint, as a source reports it."""
     participants: Size | None = Field(
         default=None, description="participants the comparison is based on, as reported"
     )
@@ -174,16 +221,22 @@ class Outcome(Sourced):
         "absolute effects instead of the control arm's result",
     )
     certainty: Certainty | None = None
+    """A GRADE rating of the evidence, by the source that rated it."""
     note: Fact | None = None
+    """What a reader should know about the outcome."""
 
 
 class AdverseEvent(Sourced):
     """An adverse event by arm or group: n / N (%), serious, fatal."""
 
     id: Id
+    """How value paths and tables name the event."""
     term: Text
+    """The event as the source names it."""
     results: dict[Id, Tally]
+    """By arm or group id: n / N (%), serious, fatal."""
     note: Fact | None = None
+    """What a reader should know about the event, e.g. the commonest kinds."""
 
 
 Phase = Literal["I", "II", "II/III", "III", "IV"]
@@ -193,22 +246,37 @@ class Trial(Sourced):
     """One trial: ``data/trials/<id>.yaml`` (and ``<id>.adverse-events.csv``)."""
 
     id: Id
+    """The file name without .yaml: lowercase letters, digits, hyphens."""
     name: Text = Field(description="display name")
     aliases: tuple[Text, ...] = ()
+    """Other names of the trial."""
     registrations: tuple[Registration, ...] = ()
+    """Its records in trial registries."""
     phase: Phase
+    """I, II, II/III, III or IV."""
     design: Fact
+    """The design in words, e.g. randomized, rater-masked, 2 years."""
     population: Fact | None = None
+    """Who was enrolled."""
     duration: Fact | None = None
+    """How long patients were followed."""
     allocation: Fact | None = Field(default=None, description="randomization ratio")
     randomized: Size
+    """Patients randomized in all (a whole number)."""
     centres: Size | None = None
+    """The number of centres."""
     countries: Size | None = None
+    """The number of countries."""
     arms: tuple[Arm, ...] = Field(min_length=1)
+    """The randomized arms (at least one)."""
     groups: tuple[Group, ...] = ()
+    """Arms pooled for an analysis, e.g. both doses."""
     outcomes: tuple[Outcome, ...] = ()
+    """The endpoints and their results."""
     adverse_events: tuple[AdverseEvent, ...] = ()
+    """Adverse events by arm (also from <id>.adverse-events.csv)."""
     notes: tuple[Fact, ...] = ()
+    """Facts about the trial a reader should know."""
 
     def control_key(self) -> str | None:
         """The arm most comparisons use as control (the comparator), if any."""
@@ -232,20 +300,30 @@ class Milestone(Sourced):
     """A dated regulatory or programme event."""
 
     id: Id
+    """How the milestone is named in the data."""
     date: PartialDate
+    """When it happened, as precisely as the source gives it."""
     qualifier: Literal["on", "before", "after"] = "on"
+    """On, before or after the date."""
     announced: PartialDate | None = None
+    """When it was announced, if that differs."""
     kind: MilestoneKind
+    """Designation, submission, approval, refusal, label or other."""
     agency: Text | None = None
+    """The regulator, e.g. FDA or European Commission."""
     event: Fact
+    """What happened, in words, with its source."""
     details: tuple[Fact, ...] = ()
+    """Further facts, each with its source."""
     trials: tuple[Id, ...] = ()
+    """Ids of the trials it concerns."""
 
 
 class MilestonesFile(Base):
     """``data/milestones.yaml``."""
 
     milestones: tuple[Milestone, ...]
+    """Regulatory and programme milestones."""
 
 
 # --------------------------------------------------------------------------- dataset
@@ -268,6 +346,7 @@ class Dataset:
     interventions: dict[str, Intervention] = field(default_factory=dict)
     trials: dict[str, TrialRecord] = field(default_factory=dict)
     milestones: tuple[Milestone, ...] = ()
+    """Regulatory and programme milestones."""
     #: trial id (or file stem) → the files of a trial whose data has errors
     failed: dict[str, tuple[Path, ...]] = field(default_factory=dict)
     #: files that are not trials but every page may depend on

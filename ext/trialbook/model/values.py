@@ -152,17 +152,22 @@ SHORT_PATTERN = (
 class Base(BaseModel):
     """Common configuration: unknown fields are errors, records are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
 
 class OtherReport(Base):
     """The same quantity as another source reports it (possibly rounded differently)."""
 
     value: Number
+    """The figure as the other source prints it."""
     relation: Relation = "="
+    """=, <, >, ≤, ≥ or ≈ (about)."""
     unit: str | None = None
+    """Its unit, e.g. %."""
     source: Id | None = None
+    """The other source's id."""
     note: Text | None = None
+    """How this report differs from the main value."""
 
 
 class Reported(Base):
@@ -172,6 +177,7 @@ class Reported(Base):
     inherits_source: ClassVar[bool] = True
 
     source: Id | None = None
+    """The id of the source that reports it (default: the enclosing record's)."""
 
     @classmethod
     def expand(cls, raw: Any) -> Any:
@@ -204,14 +210,18 @@ class Value(Reported):
     }
 
     value: Number | None = None
+    """The figure as printed: keep its decimals (0.50 is not 0.5)."""
     relation: Relation = "="
+    """=, <, >, ≤, ≥ or ≈ (about): how the figure relates to the quantity."""
     unit: str | None = Field(default=None, max_length=20)
+    """Its unit, e.g. %."""
     ci: tuple[Number, Number] | None = Field(
         default=None, description="95% confidence interval [low, high]"
     )
     n: Count | None = Field(default=None, description="number of people with the event")
     N: Count | None = Field(default=None, description="number of people it is out of")
     other_reports: tuple[OtherReport, ...] = ()
+    """The same quantity as other sources print it."""
     acknowledged: Text | None = Field(
         default=None,
         description="a known inconsistency in the source, and why it is kept as printed",
@@ -220,6 +230,7 @@ class Value(Reported):
         default=None, description="the sources do not give this value (optional reason)"
     )
     note: Text | None = None
+    """A comment shown with the value."""
 
     @classmethod
     def expand(cls, raw: Any) -> Any:
@@ -284,6 +295,7 @@ class Size(Value):
     }
 
     value: WholeNumber | None = None
+    """A whole number as written (581, not 581.0)."""
 
     @classmethod
     def expand(cls, raw: Any) -> Any:
@@ -298,8 +310,11 @@ class Tally(Value):
     """An event count in one arm or group: n / N (%), with serious and fatal counts."""
 
     unit: str | None = "%"
+    """Its unit: % by default."""
     serious: Count | None = None
+    """Patients with a serious event."""
     fatal: Count | None = None
+    """Patients who died of it."""
 
     def _given(self) -> bool:
         return super()._given() or self.serious is not None or self.fatal is not None
@@ -311,6 +326,7 @@ class Fact(Reported):
     _short_schema: ClassVar[dict[str, Any]] = {"type": "string"}
 
     text: Text
+    """The statement, in the handbook's own words."""
 
     @classmethod
     def expand(cls, raw: Any) -> Any:
@@ -327,7 +343,9 @@ class Flag(Reported):
     _short_schema: ClassVar[dict[str, Any]] = {"type": "boolean"}
 
     value: Annotated[bool, Strict()]
+    """Yes (true) or no (false)."""
     note: Text | None = None
+    """A comment shown with it."""
 
     @classmethod
     def expand(cls, raw: Any) -> Any:
@@ -392,6 +410,7 @@ class Sourced(Base):
     inherits_source: ClassVar[bool] = True
 
     source: Id | None = None
+    """The default source of the values inside (an id from sources.yaml)."""
 
     @model_validator(mode="before")
     @classmethod

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from .. import __version__
 from .cards import setup_cards
 from .config import setup_config
+from .data_reference import setup_data_reference
 from .dataset import setup_dataset
 from .discrepancy_list import setup_discrepancy_list
 from .domain import setup_domain
@@ -50,6 +51,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_milestone_timeline(app)
     setup_figures(app)
     setup_findings_table(app)
+    setup_data_reference(app)
     setup_source_list(app)
     setup_val_role(app)
     setup_domain(app)

@@ -164,9 +164,12 @@ def serve(session: nox.Session) -> None:
 
 @nox.session
 def handbook(session: nox.Session) -> None:
-    """Build the whole handbook: HTML in build/html, PDF in build/latex."""
+    """Build the whole handbook: HTML in build/html, PDF in build/latex (and a copy of
+    it beside the site, which every page links to)."""
     html(session)
     pdf(session)
+    pdf_file = ROOT / "build" / "latex" / "trialbook-alemtuzumab.pdf"
+    shutil.copyfile(pdf_file, ROOT / "build" / "html" / pdf_file.name)
 
 
 def run_tests(session: nox.Session, sphinx: str) -> None:

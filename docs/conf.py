@@ -34,6 +34,20 @@ myst_enable_extensions = ["colon_fence", "deflist"]
 myst_heading_anchors = 3
 
 html_theme = "furo"
+templates_path = ["_templates"]
+# furo's sidebar, and a link to the PDF handbook on every page.
+html_sidebars = {
+    "**": [
+        "sidebar/brand.html",
+        "sidebar/search.html",
+        "sidebar/scroll-start.html",
+        "sidebar/navigation.html",
+        "sidebar/pdf.html",
+        "sidebar/ethical-ads.html",
+        "sidebar/scroll-end.html",
+        "sidebar/variant-selector.html",
+    ]
+}
 html_title = "Alemtuzumab in RRMS: a trialbook handbook"
 html_last_updated_fmt = None
 

@@ -155,6 +155,20 @@ def built_html(tmp_path_factory: pytest.TempPathFactory, summary: Summary) -> Pa
             pytrace=False,
         )
     html = root / "build" / "html"
+    # As nox -s handbook does: the PDF beside the site, which every page links to.
+    if shutil.which("latexmk"):
+        pdf = subprocess.run(
+            [*SPHINX[:3], "-M", "latexpdf", "docs", "build", *SPHINX[3:]],
+            cwd=root,
+            capture_output=True,
+            encoding="utf-8",
+            errors="replace",
+            timeout=600,
+            check=False,
+        )
+        assert pdf.returncode == 0, pdf.stdout[-3000:] + pdf.stderr[-3000:]
+        name = "trialbook-alemtuzumab.pdf"
+        shutil.copyfile(root / "build" / "latex" / name, html / name)
     summary.section("build")["pages"] = built_pages(html)
     return html
 

@@ -547,3 +547,34 @@ def test_tables_fit_on_a_desktop(page: Page, http_base: str, name: str) -> None:
     page.goto(http_base + name)
     found = page.evaluate(CLIPPED_JS)
     assert found["problems"] == [], found["problems"]
+
+
+# -- Downloads -----------------------------------------------------------------------------
+
+
+def test_downloads_are_linked_and_load(page: Page, http_base: str) -> None:
+    """Each table links its CSV; the source list links the whole dataset as JSON."""
+    import csv
+    import io
+    import json
+
+    page.goto(http_base + "primary-endpoints.html")
+    links = page.locator("p.trialbook-download a")
+    assert links.count() >= 4  # the primary endpoints and three summaries of findings
+    href = links.first.get_attribute("href")
+    assert href is not None and href.endswith(".csv")
+    response = page.request.get(http_base + href)
+    assert response.ok
+    rows = list(csv.reader(io.StringIO(response.text())))
+    assert rows[0][:3] == ["Endpoint", "Alemtuzumab", "Interferon beta-1a"]
+    assert any("Rate ratio 0.45 (0.32–0.63)" in cell for row in rows for cell in row)
+
+    page.goto(http_base + "sources.html")
+    link = page.locator("p.trialbook-download a").first
+    href = link.get_attribute("href")
+    assert href is not None and href.endswith("trialbook-dataset.json")
+    data = json.loads(page.request.get(http_base + href).text())
+    assert data["schema_version"] == 1 and data["evidence_as_of"] == "2023"
+    assert {t["id"] for t in data["trials"]} == {"camms223", "care-ms-i", "care-ms-ii"}
+    nnt = data["derived"]["care-ms-ii"]["disability"]["nnt"]
+    assert nnt == {"value": "13", "formula": "1 / 0.0826, rounded up"}

@@ -10,6 +10,9 @@ from pydantic import BaseModel
 
 from .records import InterventionsFile, MilestonesFile, SourcesFile, Trial
 
+#: Bumped when a data file's shape changes incompatibly (the JSON download carries it).
+SCHEMA_VERSION = 1
+
 #: schema file name (in ``data/schema/``) → the model of the files it describes
 SCHEMAS: dict[str, type[BaseModel]] = {
     "sources.schema.json": SourcesFile,

@@ -19,6 +19,8 @@ from ..model.values import Value
 from . import derive
 from .derive import Derived, NumberNeeded
 
+#: The figures a row computes, by the names value paths give them.
+NAMES = ("comparator", "intervention", "difference", "nnt")
 #: How the relative effect column names each kind of comparison.
 KIND_NAMES = {
     "hazard-ratio": "HR",

@@ -25,10 +25,10 @@ from dataclasses import dataclass
 from ..model.records import Dataset, Trial
 from ..model.values import Flag, OtherReport, Value
 from .derive import Derived
-from .findings import derived_at, finding
+from .findings import NAMES, derived_at, finding
 
 COMPARISON_PARTS = ("estimate", "p", "reduction")
-COMPUTED = ("comparator", "intervention", "difference", "nnt")
+COMPUTED = NAMES
 TRIAL_FIELDS = ("randomized", "centres", "countries")
 ARM_FIELDS = ("randomized", "analysed", "safety")
 

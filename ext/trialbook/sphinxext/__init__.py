@@ -15,6 +15,7 @@ from .data_reference import setup_data_reference
 from .dataset import setup_dataset
 from .discrepancy_list import setup_discrepancy_list
 from .domain import setup_domain
+from .downloads import setup_downloads
 from .figures import setup_figures
 from .findings_table import setup_findings_table
 from .latex import setup_latex
@@ -52,6 +53,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_figures(app)
     setup_findings_table(app)
     setup_data_reference(app)
+    setup_downloads(app)
     setup_source_list(app)
     setup_val_role(app)
     setup_domain(app)

@@ -48,6 +48,8 @@ class BuildState:
 
     dataset: Dataset
     digest_dir: Path
+    #: the builder's output directory (where downloads are written)
+    outdir: Path
     #: trial id → the first error of a trial whose data failed (what to point authors at)
     first_errors: dict[str, Diagnostic] = field(default_factory=dict)
     #: trials already said to have failed, in this process (say it once, not per use)
@@ -114,7 +116,7 @@ def _load(app: Sphinx) -> None:
         trial_id = failed_files.get(d.file)
         if trial_id is not None and d.severity is Severity.ERROR:
             first_errors.setdefault(trial_id, d)
-    state = BuildState(result.dataset, digest_dir, first_errors)
+    state = BuildState(result.dataset, digest_dir, Path(app.outdir), first_errors)
     for trial_id, digest in result.digests.items():
         # Whether the trial loaded depends on other files too (the ids it cites).
         status = "ok" if trial_id in result.dataset.trials else "failed"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import typing
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import ClassVar, Literal
 
@@ -283,6 +284,17 @@ class Trial(Sourced):
         controls = [o.comparison.control for o in self.outcomes if o.comparison is not None]
         # Ties go to the control named first, so the answer never depends on hashing.
         return max(dict.fromkeys(controls), key=controls.count) if controls else None
+
+    def size(
+        self, key: str, prefer: tuple[str, ...] = ("analysed", "safety", "randomized")
+    ) -> Decimal | None:
+        """The number of people in an arm or group: the first of ``prefer`` it reports."""
+        item = self.arm_or_group(key)
+        for name in prefer:
+            value = getattr(item, name, None) if item is not None else None
+            if value is not None and value.value is not None:
+                return Decimal(value.value)
+        return None
 
     def arm_or_group(self, key: str) -> Arm | Group | None:
         """The arm or pooled group called ``key``."""

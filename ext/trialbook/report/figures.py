@@ -115,19 +115,8 @@ def _side(trial: Trial, outcome: Outcome, keys: list[str]) -> tuple[ArmResult, .
 
 
 def _weight(trial: Trial, keys: list[str]) -> Decimal | None:
-    total = Decimal(0)
-    for key in keys:
-        item = trial.arm_or_group(key)
-        size = None
-        for name in ("analysed", "safety", "randomized"):
-            v = getattr(item, name, None) if item is not None else None
-            if v is not None and v.value is not None:
-                size = v.value
-                break
-        if size is None:
-            return None
-        total += size
-    return total
+    sizes = [trial.size(key) for key in keys]
+    return None if None in sizes else sum((s for s in sizes if s is not None), Decimal(0))
 
 
 def comparisons(trials: list[Trial], outcome_ids: list[str]) -> list[tuple[Trial, Outcome]]:

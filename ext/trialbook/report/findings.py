@@ -131,18 +131,10 @@ def _participants(trial: Trial, outcome: Outcome) -> Value | Derived | None:
     comp = outcome.comparison
     if comp is None:
         return None
-    sizes = []
-    for key in (comp.treatment, comp.control):
-        item = trial.arm_or_group(key)
-        size = None
-        for name in ("analysed", "randomized"):
-            v = getattr(item, name, None) if item is not None else None
-            if v is not None and v.value is not None:
-                size = v.value
-                break
-        if size is None:
-            return None
-        sizes.append(size)
+    found = [trial.size(key, ("analysed", "randomized")) for key in (comp.treatment, comp.control)]
+    sizes = [s for s in found if s is not None]
+    if len(sizes) < len(found):
+        return None
     total = sum(sizes, Decimal(0))
     return Derived(total, 0, " + ".join(str(s) for s in sizes) + " analysed")
 

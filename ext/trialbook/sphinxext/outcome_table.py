@@ -17,7 +17,6 @@ from sphinx import addnodes
 
 from ..model.records import PRIMARY, RATIO_KINDS, ROLES, Dataset, Outcome, Trial
 from ..report.derive import Derived, reduction_from_ratio
-from ..report.words import treatment_name
 from .base import TABLE_OPTIONS, TrialbookDirective, id_list
 from .domain import target_node
 from .render import (
@@ -28,6 +27,7 @@ from .render import (
     flag_node,
     paragraph,
     side_cell,
+    side_headings,
     trial_ref,
     usual_keys,
     value_node,
@@ -114,16 +114,8 @@ def build_table(
     the arms compared) and the notes under it (derived figures' formulas)."""
     notes = Notes()
     sides = {(t.id, o.id): _sides(o) for t, o in rows}
-    columns = list(COLUMNS)
-    for i, side in ((1, 0), (2, 1)):
-        # The column is named by the treatment when every row gives that side the same.
-        named = {
-            treatment_name(dataset, t, keys[0]) if keys else ""
-            for t, o in rows
-            for keys in [sides[(t.id, o.id)][side]]
-        }
-        if len(named) == 1 and "" not in named:
-            columns[i] = named.pop()
+    arms = side_headings(dataset, [(t, sides[(t.id, o.id)]) for t, o in rows], COLUMNS[1:3])
+    columns = [COLUMNS[0], *arms, *COLUMNS[3:]]
     body: list[Row] = []
     for _, group in itertools.groupby(rows, key=lambda r: r[0].id):
         group_rows = list(group)

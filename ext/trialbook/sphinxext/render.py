@@ -10,17 +10,18 @@ numbered list in the PDF). A derived value is set in italics and says
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
-from ..model.records import Trial
+from ..model.records import Dataset, Trial
 from ..model.values import Flag, OtherReport, Value
 from ..report import format as fmt
 from ..report.derive import Derived
+from ..report.words import treatment_name
 
 EMPTY = "–"
 #: Docutils attribute that keeps Sphinx's SmartQuotes out of a node and its children:
@@ -276,3 +277,18 @@ def side_cell(
         others = other_reports_node(value)
         return [*out, paragraph(others)] if others is not None else out
     return arm_values(trial, results, present, signed=signed)
+
+
+def side_headings(
+    dataset: Dataset, rows: list[tuple[Trial, tuple[list[str], list[str]]]], default: Sequence[str]
+) -> list[str]:
+    """The two arms' column headings: the treatment's name where every row gives that
+    side the same one (``Alemtuzumab``), else ``default``'s (``Treatment``)."""
+    out = list(default)
+    for side in (0, 1):
+        named = {
+            treatment_name(dataset, t, keys[0]) for t, s in rows for keys in [s[side]] if keys
+        }
+        if len(named) == 1 and all(s[side] for _, s in rows):
+            out[side] = named.pop()
+    return out

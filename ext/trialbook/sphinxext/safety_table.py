@@ -18,9 +18,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from docutils import nodes
 from sphinx import addnodes
 
-from ..report.words import treatment_name
 from .base import TABLE_OPTIONS, TrialbookDirective, id_list
-from .render import arm_labels, paragraph, side_cell, trial_ref, usual_keys
+from .render import arm_labels, paragraph, side_cell, side_headings, trial_ref, usual_keys
 from .tables import GroupRow, Row, table
 
 if TYPE_CHECKING:
@@ -71,15 +70,8 @@ class SafetyTable(TrialbookDirective):
         rows.sort(key=lambda r: (trials.index(r[0]), order.index(r[1].id)))
         dataset = self.data.dataset
         sides = {(t.id, e.id): _sides(t, e) for t, e in rows}
-        columns = list(COLUMNS)
-        for i, side in ((1, 0), (2, 1)):
-            named = {
-                treatment_name(dataset, t, keys[0]) if keys else ""
-                for t, e in rows
-                for keys in [sides[(t.id, e.id)][side]]
-            } - {""}
-            if len(named) == 1:
-                columns[i] = named.pop()
+        arms = side_headings(dataset, [(t, sides[(t.id, e.id)]) for t, e in rows], COLUMNS[1:])
+        columns = [COLUMNS[0], *arms]
         body: list[Row] = []
         entries: list[tuple[str, str, str, str, str | None]] = []
         for _, group in itertools.groupby(rows, key=lambda r: r[0].id):

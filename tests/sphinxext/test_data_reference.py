@@ -40,3 +40,8 @@ def test_every_record_kind_and_field_is_listed(
     assert rows["randomized"][1:3] == ["Size", "required"]
     assert rows["phase"][1].startswith("one of I, II")
     assert rows["randomized"][3] == Trial.model_fields["randomized"].description
+    # An example from the project's own data, and what the checker verifies.
+    assert rows["randomized"][4].startswith('{"value": "300", "sou')
+    assert rows["outcomes"][4].startswith("[{")
+    text = app.env.get_doctree("reference").astext()
+    assert "Checked: the id is the file name" in text

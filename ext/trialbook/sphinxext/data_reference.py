@@ -8,18 +8,23 @@ test fails when a field has no description.
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
 from pydantic import BaseModel
 
 from ..model import records, values
+from ..model.walk import model_nodes
 from .base import TrialbookDirective
+from .dataset import INTERVENTIONS, MILESTONES, SOURCES
 from .render import paragraph
 from .tables import Cell, table
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
+
+    from ..model.records import Dataset
 
 #: The record kinds, in the order a reader meets them, with where they are written.
 RECORDS: tuple[tuple[type[BaseModel], str], ...] = (
@@ -42,6 +47,65 @@ RECORDS: tuple[tuple[type[BaseModel], str], ...] = (
     (records.Intervention, "an item of interventions.yaml"),
     (records.Milestone, "an item of milestones.yaml"),
 )
+
+
+#: What the checker verifies about each record kind, beyond its fields' types.
+CHECKS: dict[str, str] = {
+    "Trial": "the id is the file name; ids of arms, groups, outcomes and events are unique; "
+    "the arms' randomized numbers add up to no more than the trial's; every value names a "
+    "source that exists",
+    "Arm": "the intervention exists in interventions.yaml; sizes are whole numbers, no more "
+    "than the trial's randomized; analysed is no more than randomized",
+    "Group": "its arms exist; its safety population is no more than the trial's randomized",
+    "Outcome": "results name existing arms or groups; its id is not also an arm's",
+    "Comparison": "treatment and control exist and differ; p is within [0, 1]; a ratio is "
+    "positive; a relative reduction agrees with the ratio at the printed precision",
+    "Certainty": "it names its own source; the rating is one of GRADE's four levels",
+    "AdverseEvent": "results name existing arms or groups; N is no more than the trial's "
+    "randomized nor the arm's size",
+    "Value": "n ≤ N; a percentage agrees with n/N at its printed precision (an approximate "
+    "one at its looser precision); a CI is ordered and contains the value; a proportion of "
+    "patients lies within 0–100%",
+    "Size": "a whole number as written (581, not 581.0), not negative",
+    "Tally": "serious and fatal are no more than N",
+    "OtherReport": "a relative reduction agrees with the ratio (a warning if not); a figure "
+    "that differs from the value is listed on the discrepancy page",
+    "Source": "the id is unique; the date is not in the future; some value cites it (a "
+    "warning if none does)",
+    "Miscitation": "the source it cites exists",
+    "Milestone": "not dated in the future; its trials exist",
+}
+
+
+def examples(dataset: Dataset) -> dict[tuple[str, str], str]:
+    """(record kind, field) → a value the data gives it, the first one met."""
+    out: dict[tuple[str, str], str] = {}
+    roots: list[Any] = [r.trial for r in dataset.trials.values()]
+    roots += [*dataset.sources.values(), *dataset.interventions.values(), *dataset.milestones]
+    for root in roots:
+        for _, node in model_nodes(root):
+            kind = type(node).__name__
+            for name in type(node).model_fields:
+                value = getattr(node, name)
+                if (kind, name) not in out and value not in (None, (), {}, ""):
+                    out[(kind, name)] = _example(value)
+    return out
+
+
+def _example(value: Any) -> str:
+    if isinstance(value, BaseModel):
+        fields = value.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+        if "source" in fields:  # the figure first, where it comes from last
+            fields["source"] = fields.pop("source")
+        text = json.dumps(fields, ensure_ascii=False)
+    elif isinstance(value, tuple | list):
+        return f"[{_example(value[0])}, …]" if len(value) > 1 else f"[{_example(value[0])}]"
+    elif isinstance(value, dict):
+        key = next(iter(value))
+        return "{" + f"{key}: {_example(value[key])}" + (", …}" if len(value) > 1 else "}")
+    else:
+        text = str(value)
+    return text if len(text) <= 26 else text[:25] + "…"  # short enough for a PDF column
 
 
 def type_words(schema: dict[str, Any]) -> str:
@@ -77,6 +141,14 @@ class DataReference(TrialbookDirective):
 
     def render(self) -> list[nodes.Node]:
         """A heading paragraph and a table per record kind."""
+        dataset = self.data.dataset
+        # The examples come from the project's own data: the page follows it.
+        self.depend_on(
+            [*dataset.trials, *dataset.failed],
+            all_trials=True,
+            shared=(SOURCES, INTERVENTIONS, MILESTONES),
+        )
+        found = examples(dataset)
         out: list[nodes.Node] = []
         for model, where in RECORDS:
             schema = model.model_json_schema()
@@ -87,17 +159,23 @@ class DataReference(TrialbookDirective):
                 prop = properties.get(name, {})
                 rows.append(
                     [
-                        nodes.literal("", name),
+                        name,
                         type_words(prop),
                         "required" if name in required else "optional",
                         info.description or "",
+                        # Plain text, not code: PDF columns are sized with the text font.
+                        found.get((model.__name__, name), "–"),
                     ]
                 )
             doc = (model.__doc__ or "").strip().splitlines()[0]
             out.append(paragraph(nodes.strong("", model.__name__), f" ({where}). {doc}"))
+            if model.__name__ in CHECKS:
+                out.append(
+                    paragraph(nodes.emphasis("", "Checked: "), CHECKS[model.__name__] + ".")
+                )
             spec, node = table(
                 f"Fields of {model.__name__}",
-                ("Field", "Holds", "", "Meaning"),
+                ("Field", "Holds", "Required", "Meaning", "Example"),
                 rows,
                 ["trialbook-reference"],
             )

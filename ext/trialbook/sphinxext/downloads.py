@@ -105,8 +105,11 @@ class TableDownloads(SphinxPostTransform):
         """One CSV file per table, named by the page and the table's place on it."""
         docname = self.env.docname
         for i, table in enumerate(list(self.document.findall(nodes.table)), 1):
-            if "trialbook-table" not in table["classes"]:
-                continue
+            if (
+                "trialbook-table" not in table["classes"]
+                or "trialbook-reference" in table["classes"]
+            ):
+                continue  # (the field reference documents the files; it is no data)
             out = io.StringIO()
             writer = csv.writer(out, lineterminator="\n")
             for row in table.findall(nodes.row):

@@ -41,7 +41,7 @@ GROUP = "trialbook-group"
 #: with 9 pt Sphinx 8.2's tabulary, set at 10 pt, overflowed) and a column's padding.
 LINE_PT = 450.0
 FONT_PT = 10.0
-PAD_PT = 12.5
+PAD_PT = 14.0  # 12 pt of padding, and 2 for the metrics' rounding
 #: A cell's text longer than this wraps anyway: it asks for no more width.
 LONG_PT = 180.0
 

@@ -68,11 +68,6 @@ class Finding:
     unit: str  # "per 1000", "per 1000 patient-years"
     note: str = ""  # why no absolute effect could be computed
 
-    def paths(self) -> list[str]:
-        """Value-path names of what the row computes (for the ``val`` role)."""
-        names = ["comparator", "intervention", "difference"]
-        return [*names, "nnt"] if self.needed is not None else names
-
 
 def title(outcome: Outcome) -> str:
     """``Sustained accumulation of disability, 36 months``: name and time point."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ..diagnostics import Code, FieldPath
-from ..model.records import RATIO_KINDS, Comparison, Group, Trial
+from ..model.records import RATIO_KINDS, Comparison, Group, Measurement, Trial
 from ..model.values import Tally, Value
 from ..report import derive
 from .checker import Checker
@@ -40,6 +40,14 @@ def check_value(c: Checker, path: FieldPath, v: Value) -> None:
         for name, count in (("serious", v.serious), ("fatal", v.fatal)):
             if count is not None and v.N is not None and count > v.N:
                 c.inconsistent(path, v, f"{name} ({count}) is larger than N ({v.N})", at=name)
+    if v.range is not None:
+        low, high = v.range
+        if not low <= high:
+            c.inconsistent(path, v, f"range {low}–{high} runs backwards", at="range")
+        elif v.value is not None and not low <= v.value <= high:
+            c.inconsistent(
+                path, v, f"range {low}–{high} does not contain the figure {v.value}", at="range"
+            )
     if v.ci is not None:
         low, high = v.ci
         if not low < high:
@@ -153,6 +161,25 @@ def _population(trial: Trial, key: str) -> Decimal | None:
     return max(sizes) if sizes else None
 
 
+def _proportion(c: Checker, path: FieldPath, v: Value) -> None:
+    if v.unit == "%" and v.value is not None and not 0 <= v.value <= 100:
+        c.inconsistent(path, v, f"a proportion of {v.value}% is outside 0–100%", at="value")
+
+
+def measurement_values(path: FieldPath, m: Measurement) -> list[tuple[FieldPath, Value]]:
+    """A measurement's figures with their paths: ``all``, then by arm or treatment."""
+    out: list[tuple[FieldPath, Value]] = [((*path, "all"), m.all)] if m.all is not None else []
+    out += [((*path, "results", key), v) for key, v in m.results.items()]
+    return out
+
+
+def check_measurement(c: Checker, path: FieldPath, m: Measurement) -> None:
+    """A measurement outside a trial: each value's arithmetic, percentages within 0–100%."""
+    for here, v in measurement_values(path, m):
+        check_value(c, here, v)
+        _proportion(c, here, v)
+
+
 def check_results(c: Checker, trial: Trial) -> None:
     """Per-arm results that cannot be: a proportion outside 0–100%, or a denominator
     larger than the trial or than the arm (or group) it is about."""
@@ -161,13 +188,24 @@ def check_results(c: Checker, trial: Trial) -> None:
         ("outcomes", i, dict(o.results), o.measure == "proportion-of-patients")
         for i, o in enumerate(trial.outcomes)
     ] + [("adverse_events", i, dict(e.results), True) for i, e in enumerate(trial.adverse_events)]
+    measured: list[tuple[FieldPath, Measurement]] = [
+        *((("baseline", i), m) for i, m in enumerate(trial.baseline)),
+        *((("eligibility", i), m) for i, m in enumerate(trial.eligibility)),
+    ]
+    for i, ext in enumerate(trial.extensions):
+        measured += [(("extensions", i, "results", j), m) for j, m in enumerate(ext.results)]
+    for path, m in measured:
+        for here, v in measurement_values(path, m):
+            _proportion(c, here, v)
+            if v.N is not None and total is not None and total < v.N and here[-1] != "all":
+                c.inconsistent(
+                    here, v, f"N ({v.N}) is more than the trial's {total} randomized", at="N"
+                )
     for kind, i, results, proportion in keyed:
         for key, v in results.items():
             path = (kind, i, "results", key)
-            if proportion and v.unit == "%" and v.value is not None and not 0 <= v.value <= 100:
-                c.inconsistent(
-                    path, v, f"a proportion of {v.value}% is outside 0–100%", at="value"
-                )
+            if proportion:
+                _proportion(c, path, v)
             if v.N is None:
                 continue
             if total is not None and total < v.N:

@@ -6,7 +6,7 @@ import datetime
 from collections.abc import Iterable
 
 from ..diagnostics import Code, Diagnostic, FieldPath, unknown
-from ..model.records import Milestone, Source, Trial
+from ..model.records import Intervention, Milestone, Source, Trial
 from ..read.sourcemap import SourceMap
 from .checker import Checker
 
@@ -44,6 +44,22 @@ def check_trial_references(c: Checker, trial: Trial, interventions: Iterable[str
         [(("adverse_events", i), e.id) for i, e in enumerate(trial.adverse_events)],
         "adverse event",
     )
+    _duplicates(c, [(("extensions", i), e.id) for i, e in enumerate(trial.extensions)], "extension")
+    for i, ext in enumerate(trial.extensions):
+        _duplicates(
+            c,
+            [(("extensions", i, "results", j), m.id) for j, m in enumerate(ext.results)],
+            "result",
+        )
+    # Value paths name arms, outcomes, events and measurements alike: one namespace.
+    named = [
+        *((("arms", i), a.id) for i, a in enumerate(trial.arms)),
+        *((("outcomes", i), o.id) for i, o in enumerate(trial.outcomes)),
+        *((("baseline", i), m.id) for i, m in enumerate(trial.baseline)),
+        *((("eligibility", i), m.id) for i, m in enumerate(trial.eligibility)),
+        *((("extensions", i), e.id) for i, e in enumerate(trial.extensions)),
+    ]
+    _duplicates(c, named, "arm, outcome, characteristic, criterion or extension")
     kinds = {"arm": [a.id for a in trial.arms], "outcome": [o.id for o in trial.outcomes]}
     for i, event in enumerate(trial.adverse_events):
         for kind, ids in kinds.items():
@@ -84,11 +100,16 @@ def check_trial_references(c: Checker, trial: Trial, interventions: Iterable[str
     keyed: list[tuple[str, int, Iterable[str]]] = [
         ("outcomes", i, o.results) for i, o in enumerate(trial.outcomes)
     ] + [("adverse_events", i, e.results) for i, e in enumerate(trial.adverse_events)]
+    keyed += [("baseline", i, m.results) for i, m in enumerate(trial.baseline)]
+    keyed += [("eligibility", i, m.results) for i, m in enumerate(trial.eligibility)]
+    for i, ext in enumerate(trial.extensions):
+        keyed += [(f"extensions.{i}.results", j, m.results) for j, m in enumerate(ext.results)]
     for kind, i, results in keyed:
         for key in results:
             if key not in arm_ids:
+                prefix: FieldPath = tuple(int(p) if p.isdigit() else p for p in kind.split("."))
                 c.error(
-                    (kind, i, "results", key),
+                    (*prefix, i, "results", key),
                     unknown("arm or group", key, arm_ids),
                     Code.REFERENCE,
                     key=True,
@@ -111,6 +132,32 @@ def check_trial_references(c: Checker, trial: Trial, interventions: Iterable[str
                     unknown("arm or group", ref, arm_ids),
                     Code.REFERENCE,
                 )
+
+
+def check_intervention(
+    iv: Intervention, path: FieldPath, smap: SourceMap, interventions: Iterable[str]
+) -> list[Diagnostic]:
+    """Programme figures: unique ids, results keyed by known treatments, sound arithmetic."""
+    from .arithmetic import check_measurement, measurement_values
+
+    c = Checker(smap)
+    known = sorted(interventions)
+    _duplicates(
+        c, [((*path, "programme", i), m.id) for i, m in enumerate(iv.programme)], "programme"
+    )
+    for i, m in enumerate(iv.programme):
+        here = (*path, "programme", i)
+        for key in m.results:
+            if key not in known:
+                message = unknown("treatment", key, known, where="in interventions.yaml")
+                c.error((*here, "results", key), message, Code.REFERENCE, key=True)
+        check_measurement(c, here, m)
+    c.stale_acknowledgements(
+        [pv for i, m in enumerate(iv.programme) for pv in measurement_values((*path, "programme", i), m)]
+    )
+    for i, rule in enumerate(iv.regimen):
+        _not_future(c, (*path, "regimen", i, "since"), rule.since, "rule")
+    return c.diagnostics
 
 
 def check_sources(

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..checks.provenance import check_provenance
-from ..checks.references import check_milestone, check_sources
+from ..checks.references import check_intervention, check_milestone, check_sources
 from ..checks.trial import check_trial
 from ..diagnostics import Code, Diagnostic, Severity, has_errors, sort_key
 from ..model.records import (
@@ -256,6 +256,9 @@ def load_dataset(root: Path, *, cache_dir: Path | None = None) -> LoadResult:
                     )
                 )
             interventions[iv.id] = iv
+        for i, iv in enumerate(iv_file.interventions):
+            path = ("interventions", i)
+            diagnostics += check_intervention(iv, path, iv_map, interventions)
         errs, ids = check_provenance(iv_file, iv_map, known_sources)
         diagnostics += errs
         cited |= ids

@@ -25,7 +25,10 @@ SourceKind = Literal[
     "news",
     "registry-record",
     "regulator",
+    "label",
     "research-summary",
+    "website",
+    "blog",
 ]
 
 
@@ -39,6 +42,17 @@ class Miscitation(Base):
     """The correct reference."""
     note: Text | None = None
     """A comment shown with the miscitation."""
+
+
+class Erratum(Base):
+    """A slip in a source (a typo, garbled wording): kept so the handbook can say so."""
+
+    locator: Text
+    """Where in the source, e.g. Table 4."""
+    as_printed: Text
+    """What the source prints."""
+    note: Text
+    """What is wrong with it, and what the handbook does instead."""
 
 
 class Source(Base):
@@ -64,6 +78,8 @@ class Source(Base):
     """Where to read it (https)."""
     miscitations: tuple[Miscitation, ...] = ()
     """References to other sources that this source prints wrongly."""
+    errata: tuple[Erratum, ...] = ()
+    """Slips in the source itself that a reader should know about."""
     note: Text | None = None
     """What a reader should know about the source."""
 
@@ -73,6 +89,69 @@ class SourcesFile(Base):
 
     sources: tuple[Source, ...]
     """Every source values may cite."""
+
+
+Statistic = Literal["mean", "median", "count", "proportion"]
+
+
+class Measurement(Sourced):
+    """One reported figure beyond the trial's randomized comparison.
+
+    A baseline characteristic (mean age per arm), an eligibility limit, a result of
+    an extension study (single-arm, with its time point and definition), or a figure
+    pooled across a treatment's whole programme. ``all`` is the figure for everyone
+    the measurement covers; ``results`` gives it by arm or group (in a trial) or by
+    treatment (in interventions.yaml).
+    """
+
+    id: Id
+    """How value paths and tables name the figure."""
+    name: Text
+    """What is measured, as tables print it, e.g. Age."""
+    statistic: Statistic | None = None
+    """What the figure is: mean, median, count or proportion."""
+    unit: Text | None = None
+    """The unit tables print with the name, e.g. years."""
+    timepoint: Text | None = None
+    """When, e.g. 5 years, or course 2."""
+    population: Text | None = None
+    """Whom the figure covers, when it is not the trial's arms, e.g. all 840 patients."""
+    definition: Text | None = None
+    """How the source defines it; kept with the figure when sources define it differently."""
+    all: Value | None = None
+    """The figure for everyone the measurement covers."""
+    results: dict[Id, Value] = Field(
+        default_factory=dict, description="the figure by arm or group (or by treatment)"
+    )
+    note: Fact | None = None
+    """What a reader should know about the figure."""
+
+
+InstructionTopic = Literal[
+    "indication",
+    "course",
+    "premedication",
+    "prophylaxis",
+    "observation",
+    "monitoring",
+    "follow-up",
+    "setting",
+    "contraindication",
+    "programme",
+]
+
+
+class Instruction(Fact):
+    """A rule for giving or monitoring a treatment, with whose wording it is."""
+
+    topic: InstructionTopic
+    """Indication, course, premedication, prophylaxis, observation, monitoring,
+    follow-up, setting, contraindication or programme."""
+    authority: Literal["EU", "US", "trials", "review"]
+    """Whose wording: the EU product information, the US label, the trials' protocol,
+    or a review describing the regimen."""
+    since: PartialDate | None = None
+    """When the wording took effect, if the source says."""
 
 
 class Intervention(Sourced):
@@ -90,6 +169,10 @@ class Intervention(Sourced):
     """The dose as the source gives it."""
     schedule: Fact | None = None
     """When it is given."""
+    regimen: tuple[Instruction, ...] = ()
+    """How it is given and monitored, as the regulators and trials word it."""
+    programme: tuple[Measurement, ...] = ()
+    """Figures pooled across the treatment's trials, or from its label, keyed by treatment."""
 
 
 class InterventionsFile(Base):
@@ -236,8 +319,23 @@ class AdverseEvent(Sourced):
     """The event as the source names it."""
     results: dict[Id, Tally]
     """By arm or group id: n / N (%), serious, fatal."""
+    definition: Text | None = None
+    """How the source counts the event, e.g. left the study with Adverse Event as reason."""
     note: Fact | None = None
     """What a reader should know about the event, e.g. the commonest kinds."""
+
+
+class Extension(Sourced):
+    """A study that followed a trial's patients on (an extension, with its results)."""
+
+    id: Id
+    """How value paths name the extension."""
+    name: Text
+    """The extension as tables name it, e.g. CAMMS03409 extension, 5 years."""
+    design: Fact | None = None
+    """Who entered it and how they were treated."""
+    results: tuple[Measurement, ...] = Field(min_length=1)
+    """Its figures, each with time point and definition."""
 
 
 Phase = Literal["I", "II", "II/III", "III", "IV"]
@@ -272,10 +370,16 @@ class Trial(Sourced):
     """The randomized arms (at least one)."""
     groups: tuple[Group, ...] = ()
     """Arms pooled for an analysis, e.g. both doses."""
+    eligibility: tuple[Measurement, ...] = ()
+    """Entry limits given as figures (age, years since onset, EDSS)."""
+    baseline: tuple[Measurement, ...] = ()
+    """Baseline characteristics by arm (and for all patients)."""
     outcomes: tuple[Outcome, ...] = ()
     """The endpoints and their results."""
     adverse_events: tuple[AdverseEvent, ...] = ()
     """Adverse events by arm (also from <id>.adverse-events.csv)."""
+    extensions: tuple[Extension, ...] = ()
+    """Studies that followed the trial's patients on."""
     notes: tuple[Fact, ...] = ()
     """Facts about the trial a reader should know."""
 
@@ -305,7 +409,9 @@ class Trial(Sourced):
         return None
 
 
-MilestoneKind = Literal["designation", "submission", "approval", "refusal", "label", "other"]
+MilestoneKind = Literal[
+    "designation", "submission", "approval", "refusal", "label", "review", "restriction", "other"
+]
 
 
 class Milestone(Sourced):
@@ -320,7 +426,7 @@ class Milestone(Sourced):
     announced: PartialDate | None = None
     """When it was announced, if that differs."""
     kind: MilestoneKind
-    """Designation, submission, approval, refusal, label or other."""
+    """Designation, submission, approval, refusal, label, review, restriction or other."""
     agency: Text | None = None
     """The regulator, e.g. FDA or European Commission."""
     event: Fact

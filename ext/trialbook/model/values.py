@@ -166,6 +166,8 @@ class OtherReport(Base):
     """Its unit, e.g. %."""
     source: Id | None = None
     """The other source's id."""
+    locator: Text | None = None
+    """Where in that source: a table, figure or page, e.g. Table 4."""
     note: Text | None = None
     """How this report differs from the main value."""
 
@@ -178,6 +180,9 @@ class Reported(Base):
 
     source: Id | None = None
     """The id of the source that reports it (default: the enclosing record's)."""
+    locator: Text | None = None
+    """Where in the source: a table, figure or page, e.g. Table 4 (default: the
+    enclosing record's, when the value takes its source from it too)."""
 
     @classmethod
     def expand(cls, raw: Any) -> Any:
@@ -217,6 +222,10 @@ class Value(Reported):
     """Its unit, e.g. %."""
     ci: tuple[Number, Number] | None = Field(
         default=None, description="95% confidence interval [low, high]"
+    )
+    sd: Number | None = Field(default=None, ge=0, description="standard deviation (of a mean)")
+    range: tuple[Number, Number] | None = Field(
+        default=None, description="the smallest and largest value observed [low, high]"
     )
     n: Count | None = Field(default=None, description="number of people with the event")
     N: Count | None = Field(default=None, description="number of people it is out of")
@@ -267,7 +276,9 @@ class Value(Reported):
 
     def _given(self) -> bool:
         """Is any figure given?"""
-        return self.value is not None or self.n is not None or self.N is not None
+        return (
+            self.value is not None or self.n is not None or self.N is not None or bool(self.range)
+        )
 
     @model_validator(mode="after")
     def _value_or_not_reported(self) -> Value:
@@ -278,7 +289,7 @@ class Value(Reported):
             )
         if self.not_reported is None and not given:
             raise PydanticCustomError(
-                "value_missing", "give 'value' (or n and N), or say 'not reported'"
+                "value_missing", "give 'value' (or n and N, or a range), or say 'not reported'"
             )
         return self
 
@@ -390,16 +401,20 @@ def _inheriting_fields(cls: type[BaseModel]) -> dict[str, tuple[_Member, Shape]]
     return out
 
 
-def _give_source(raw: Any, member: _Member, source: str) -> Any:
-    if isinstance(raw, dict):  # the full form (every expand() leaves it as it is)
-        return raw if "source" in raw else {**raw, "source": source}
-    if issubclass(member, Reported):
+def _give_source(raw: Any, member: _Member, inherited: dict[str, Any]) -> Any:
+    """``raw`` with the enclosing record's source (and locator) if it names no source.
+
+    A locator belongs to its source: a value that names its own source never takes
+    the enclosing record's locator.
+    """
+    if not isinstance(raw, dict) and issubclass(member, Reported):
         try:
             raw = member.expand(raw)
         except PydanticCustomError:
             return raw  # the value's own validator reports it, at its own path
     if isinstance(raw, dict) and "source" not in raw:
-        return {**raw, "source": source}
+        given = {k: v for k, v in inherited.items() if k not in raw}
+        return {**raw, **given}
     return raw
 
 
@@ -411,6 +426,9 @@ class Sourced(Base):
 
     source: Id | None = None
     """The default source of the values inside (an id from sources.yaml)."""
+    locator: Text | None = None
+    """Where in that source the values inside are (Table 4): given to every value
+    that takes the record's source."""
 
     @model_validator(mode="before")
     @classmethod
@@ -420,13 +438,16 @@ class Sourced(Base):
         source = raw["source"]
         if not _ID.match(source):
             return raw  # reported once, at the record, not at every value inheriting it
+        inherited = {"source": source}
+        if isinstance(raw.get("locator"), str):
+            inherited["locator"] = raw["locator"]
         out = dict(raw)
         for name, (member, shape) in _inheriting_fields(cls).items():
             child = out.get(name)
             if shape == "many" and isinstance(child, list):
-                out[name] = [_give_source(c, member, source) for c in child]
+                out[name] = [_give_source(c, member, inherited) for c in child]
             elif shape == "map" and isinstance(child, dict):
-                out[name] = {k: _give_source(c, member, source) for k, c in child.items()}
+                out[name] = {k: _give_source(c, member, inherited) for k, c in child.items()}
             elif shape == "one" and child is not None:
-                out[name] = _give_source(child, member, source)
+                out[name] = _give_source(child, member, inherited)
         return out

@@ -19,7 +19,7 @@ from .sourcemap import SourceMap
 from .textfile import TextError, read_text
 
 REQUIRED = ("event", "group", "source")
-OPTIONAL = ("term", "n", "N", "percent", "serious", "fatal", "acknowledged", "note")
+OPTIONAL = ("term", "n", "N", "percent", "serious", "fatal", "locator", "acknowledged", "note")
 COLUMNS = REQUIRED + OPTIONAL
 _COUNT_COLUMNS = ("n", "N", "serious", "fatal")
 _INT = re.compile(r"^[0-9]+$")
@@ -157,7 +157,7 @@ def read_adverse_events(
         rpath = (*base, "results", group)
         smap.values[rpath] = pos["group"]
         smap.keys[rpath] = pos["group"]
-        for column in ("n", "N", "percent", "serious", "fatal", "source", "acknowledged", "note"):
+        for column in ("n", "N", "percent", "serious", "fatal", "source", "locator", "acknowledged", "note"):
             if cells.get(column):
                 name = "value" if column == "percent" else column
                 result[name] = _cell(column, cells[column])

@@ -23,8 +23,11 @@ KIND_ORDER: tuple[SourceKind, ...] = (
     "conference-abstract",
     "registry-record",
     "regulator",
+    "label",
     "press-release",
+    "website",
     "news",
+    "blog",
 )
 KIND_TITLES: dict[str, str] = {
     "journal-article": "Journal articles",
@@ -33,8 +36,11 @@ KIND_TITLES: dict[str, str] = {
     "conference-abstract": "Conference abstracts",
     "registry-record": "Registry records",
     "regulator": "Regulators",
+    "label": "Product information (labels)",
     "press-release": "Press releases",
+    "website": "Web pages of the sponsor and of trial sites",
     "news": "News",
+    "blog": "Blogs",
 }
 
 

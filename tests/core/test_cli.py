@@ -54,8 +54,8 @@ def test_check_clean_data() -> None:
     assert run.stdout == ""  # the one note is shown only with --notes
     assert "Traceback" not in run.stderr
     assert "3 trials" in run.stderr
-    assert "camms223: 3 arms, 8 outcomes, 4 adverse events" in run.stderr
-    assert "19 sources; 5 milestones; 0 error(s)" in run.stderr
+    assert "camms223: 3 arms, 8 outcomes, 6 adverse events" in run.stderr
+    assert "59 sources; 12 milestones; 0 error(s)" in run.stderr
 
 
 def test_check_with_cache_reports_the_same(bad_dir: Path, tmp_path: Path) -> None:
@@ -74,7 +74,8 @@ def test_check_defaults_to_data() -> None:
 def test_check_notes() -> None:
     run = trialbook("check", "data", "--notes")
     assert run.returncode == 0
-    (line,) = run.stdout.splitlines()
+    line, second = run.stdout.splitlines()
+    assert "adverse_events[0].results.alemtuzumab.value" in second
     field = r"outcomes\[1\]\.results\.ifn\.value"
     assert re.match(rf"^.+care-ms-ii\.yaml:\d+:\d+: note: {field}: ", line)
 

@@ -42,8 +42,8 @@ def test_no_errors_or_warnings(result: LoadResult) -> None:
 
 def test_one_note_for_acknowledged_percentage(result: LoadResult) -> None:
     notes = [d for d in result.diagnostics if d.severity is Severity.NOTE]
-    assert len(notes) == 1, "\n".join(map(str, notes))
-    (note,) = notes
+    assert len(notes) == 2, "\n".join(map(str, notes))
+    note = notes[0]
     path = DATA.resolve() / "trials" / "care-ms-ii.yaml"
     lines = path.read_text(encoding="utf-8").splitlines()
     assert note.file == path
@@ -66,9 +66,9 @@ def test_trials(ds: Dataset) -> None:
 @pytest.mark.parametrize(
     ("trial_id", "arms", "outcomes", "adverse_events"),
     [
-        ("camms223", 3, 8, 4),
-        ("care-ms-i", 2, 7, 4),
-        ("care-ms-ii", 3, 8, 4),
+        ("camms223", 3, 8, 6),
+        ("care-ms-i", 2, 10, 9),
+        ("care-ms-ii", 3, 13, 9),
     ],
 )
 def test_counts_per_trial(
@@ -81,8 +81,8 @@ def test_counts_per_trial(
 
 
 def test_sources_and_milestones(ds: Dataset) -> None:
-    assert len(ds.sources) == 19
-    assert len(ds.milestones) == 5
+    assert len(ds.sources) == 59
+    assert len(ds.milestones) == 12
     assert len(ds.interventions) == 2
     assert [p.name for p in ds.shared_files] == [
         "sources.yaml",
@@ -245,7 +245,8 @@ def test_fact_inherits_source(ds: Dataset) -> None:
 def test_csv_adverse_events_are_loaded(ds: Dataset) -> None:
     trial = ds.trial("camms223")
     ids = [e.id for e in trial.adverse_events]
-    assert ids == ["itp", "infusion-reactions", "infections", "thyroid"]  # YAML, then CSV
+    # YAML, then CSV
+    assert ids == ["discontinued", "thyroid", "anti-gbm", "itp", "infusion-reactions", "infections"]
     (infusion,) = [e for e in trial.adverse_events if e.id == "infusion-reactions"]
     assert infusion.term == "Infusion-associated reactions"
     value = infusion.results["alemtuzumab"]
@@ -253,13 +254,14 @@ def test_csv_adverse_events_are_loaded(ds: Dataset) -> None:
     assert value.value == Decimal(99)
     assert value.unit == "%"
     assert value.source == "fernandez-2014"
+    assert value.locator == "Table 4"
 
 
 def test_csv_empty_cells(ds: Dataset) -> None:
-    (itp,) = [e for e in ds.trial("care-ms-i").adverse_events if e.id == "itp-serious"]
-    assert itp.results["alemtuzumab-12"].serious is None  # an empty cell is absent
-    ifn = itp.results["ifn"]
-    assert (ifn.n, ifn.N, ifn.value, ifn.serious) == (0, None, None, None)
+    (event,) = [e for e in ds.trial("care-ms-i").adverse_events if e.id == "any-adverse-event"]
+    alem = event.results["alemtuzumab-12"]
+    assert alem.serious is None  # an empty cell is absent
+    assert (alem.n, alem.N, alem.value) == (361, 376, 96)
 
 
 def test_load_is_repeatable(result: LoadResult) -> None:

@@ -51,29 +51,26 @@ def check_trial_references(c: Checker, trial: Trial, interventions: Iterable[str
             [(("extensions", i, "results", j), m.id) for j, m in enumerate(ext.results)],
             "result",
         )
-    # Value paths name arms, outcomes, events and measurements alike: one namespace.
+    for name in ("baseline", "eligibility"):
+        items = getattr(trial, name)
+        _duplicates(c, [((name, i), m.id) for i, m in enumerate(items)], name)
+    # Value paths name arms, outcomes, events and measurements alike: ids of different kinds
+    # must differ too (the same kind is checked above).
     named = [
-        *((("arms", i), a.id) for i, a in enumerate(trial.arms)),
         *((("outcomes", i), o.id) for i, o in enumerate(trial.outcomes)),
+        *((("adverse_events", i), e.id) for i, e in enumerate(trial.adverse_events)),
         *((("baseline", i), m.id) for i, m in enumerate(trial.baseline)),
         *((("eligibility", i), m.id) for i, m in enumerate(trial.eligibility)),
         *((("extensions", i), e.id) for i, e in enumerate(trial.extensions)),
     ]
-    _duplicates(c, named, "arm, outcome, characteristic, criterion or extension")
-    kinds = {"arm": [a.id for a in trial.arms], "outcome": [o.id for o in trial.outcomes]}
-    for i, event in enumerate(trial.adverse_events):
-        for kind, ids in kinds.items():
-            if event.id in ids:
-                c.error(
-                    ("adverse_events", i, "id"),
-                    f"id {event.id!r} is also an {kind} id; value paths need it unique",
-                    Code.DUPLICATE,
-                )
-    for i, outcome in enumerate(trial.outcomes):
-        if outcome.id in kinds["arm"]:
+    first: dict[str, FieldPath] = {a.id: ("arms", i) for i, a in enumerate(trial.arms)}
+    for path, key in named:
+        other = first.setdefault(key, path)
+        if other[0] != path[0]:
             c.error(
-                ("outcomes", i, "id"),
-                f"id {outcome.id!r} is also an arm id; value paths need it unique",
+                (*path, "id"),
+                f"id {key!r} is also used in {other[0]} (line {c.smap.locate(other)[1]}); "
+                "value paths need it unique",
                 Code.DUPLICATE,
             )
     known_interventions = set(interventions)

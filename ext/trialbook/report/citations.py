@@ -7,12 +7,15 @@ its source's number. These functions compute both from a dataset.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from ..diagnostics import FieldPath
 from ..model.records import Dataset, SourceKind
-from ..model.walk import iter_sourced
+from ..model.values import Reported, Sourced, Value
+from ..model.walk import iter_sourced, model_nodes
 from .words import topic as topic_of
 
 #: The order of the groups of the source list.
@@ -97,6 +100,28 @@ def cited_topics(dataset: Dataset) -> dict[str, dict[str, list[str]]]:
             if topic and topic not in topics:  # "" is the record's own default source
                 topics.append(topic)
     return dict(out)
+
+
+def cited_locators(dataset: Dataset) -> dict[str, list[str]]:
+    """Source id → the places in it that values cite (``Table 2``, ``Table 4``), in
+    natural order, once each."""
+    found: dict[str, set[str]] = defaultdict(set)
+    records: list[Any] = [r.trial for r in dataset.trials.values()]
+    records += [*dataset.interventions.values(), *dataset.milestones]
+    for record in records:
+        for _, node in model_nodes(record):
+            if isinstance(node, Reported | Sourced) and node.source and node.locator:
+                found[node.source].add(node.locator)
+            if isinstance(node, Value):
+                for other in node.other_reports:
+                    if other.source and other.locator:
+                        found[other.source].add(other.locator)
+    return {k: sorted(v, key=_natural) for k, v in found.items() if v}
+
+
+def _natural(text: str) -> list[Any]:
+    """``Table 2`` before ``Table 10``."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"([0-9]+)", text)]
 
 
 def evidence_date(dataset: Dataset) -> str | None:

@@ -13,19 +13,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from collections.abc import Iterator
+
 from ..diagnostics import FieldPath
-from ..model.records import Dataset, Trial
+from ..model.records import Dataset, Intervention, Trial
 from ..model.values import OtherReport, Value
 from ..model.walk import iter_reported
 from . import derive
-from .words import label
+from .words import label, programme_label
 
 
 @dataclass(frozen=True, slots=True)
 class Disagreement:
     """A value and the other reports that print a different figure."""
 
-    trial: Trial
+    trial: Trial | Intervention  # a trial, or a treatment's programme figures
     path: FieldPath
     label: str
     value: Value
@@ -36,7 +38,7 @@ class Disagreement:
 class Acknowledged:
     """A value kept as printed despite an inconsistency, and why."""
 
-    trial: Trial
+    trial: Trial | Intervention
     path: FieldPath
     label: str
     value: Value
@@ -52,36 +54,43 @@ def _within_rounding(value: Value, other: OtherReport) -> bool:
     """
     if value.value is None or other.relation != "=" or value.relation != "=":
         return False
+    if other.unit != value.unit:
+        return False
     (a_low, a_high), (b_low, b_high) = derive.interval(value.value), derive.interval(other.value)
     return a_low < b_high and b_low < a_high
+
+
+def _values(dataset: Dataset) -> Iterator[tuple[Trial | Intervention, FieldPath, str, Value]]:
+    """Every value of every trial and of every treatment's programme, with its label."""
+    for record in dataset.trials.values():
+        trial = record.trial
+        for path, value in iter_reported(trial):
+            if isinstance(value, Value):
+                yield trial, path, label(trial, path), value
+    for iv in dataset.interventions.values():
+        for path, value in iter_reported(iv.programme, ("programme",)):
+            if isinstance(value, Value):
+                yield iv, path, programme_label(dataset, iv, path), value
 
 
 def disagreements(dataset: Dataset) -> list[Disagreement]:
     """Every value with an other report that prints a different figure."""
     out = []
-    for record in dataset.trials.values():
-        trial = record.trial
-        for path, value in iter_reported(trial):
-            if not isinstance(value, Value) or not value.other_reports:
-                continue
-            differing = tuple(
-                (o, _within_rounding(value, o))
-                for o in value.other_reports
-                if o.value != value.value or o.relation != value.relation
-            )
-            if differing:
-                out.append(Disagreement(trial, path, label(trial, path), value, differing))
+    for owner, path, name, value in _values(dataset):
+        differing = tuple(
+            (o, _within_rounding(value, o))
+            for o in value.other_reports
+            if o.value != value.value or o.relation != value.relation or o.unit != value.unit
+        )
+        if differing:
+            out.append(Disagreement(owner, path, name, value, differing))
     return out
 
 
 def acknowledged(dataset: Dataset) -> list[Acknowledged]:
     """Every value that acknowledges an inconsistency in its source."""
-    out = []
-    for record in dataset.trials.values():
-        trial = record.trial
-        for path, value in iter_reported(trial):
-            if isinstance(value, Value) and value.acknowledged:
-                out.append(
-                    Acknowledged(trial, path, label(trial, path), value, value.acknowledged)
-                )
-    return out
+    return [
+        Acknowledged(owner, path, name, value, value.acknowledged)
+        for owner, path, name, value in _values(dataset)
+        if value.acknowledged
+    ]

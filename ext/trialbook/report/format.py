@@ -89,6 +89,14 @@ def value(v: Value, *, signed: bool = False) -> str:
     elif figure:
         parts.append(figure)
     text = " ".join(parts)
+    if v.sd is not None:
+        text += f" ± {number(v.sd)}"
+    if v.range is not None:
+        span = ci(*v.range)
+        if text:
+            text += f" (range {span})"
+        else:  # a range alone: "7.2–8.66", "1.0–1.9%"
+            text = span + ("%" if v.unit == "%" else "")
     if v.ci is not None:
         text += f" ({ci(*v.ci)})"
     if isinstance(v, Tally):
@@ -100,6 +108,13 @@ def value(v: Value, *, signed: bool = False) -> str:
         if extra:
             text = ", ".join([text, *extra]) if text else ", ".join(extra)
     return text
+
+
+def statistic(name: str | None) -> str:
+    """How a measurement's figures read: ``mean ± SD``, ``median (range)``, ``n/N (%)``."""
+    return {"mean": "mean ± SD", "median": "median (range)", "count": "n/N (%)"}.get(
+        name or "", name or ""
+    )
 
 
 def other_report(o: OtherReport) -> str:

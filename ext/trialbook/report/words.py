@@ -8,7 +8,7 @@ Alemtuzumab, both doses" in the discrepancy list (:func:`label`), and the topic
 from __future__ import annotations
 
 from ..diagnostics import FieldPath
-from ..model.records import Dataset, Trial
+from ..model.records import Dataset, Intervention, Measurement, Trial
 
 _PARTS = {"estimate": "estimate", "p": "p", "reduction": "relative reduction"}
 #: Topics of records that are listed, not named: the source list says what they are.
@@ -17,17 +17,35 @@ _LISTED = {
     "groups": "safety populations",
     "registrations": "registration",
     "notes": "notes",
+    "baseline": "baseline characteristics",
+    "eligibility": "eligibility",
 }
+
+
+def measurement_name(m: Measurement) -> str:
+    """``Disease duration (median)``, ``Free of confirmed disability worsening, year 8``."""
+    name = m.name + (f" ({m.statistic})" if m.statistic == "median" else "")
+    return f"{name}, {m.timepoint}" if m.timepoint else name
 
 
 def words(trial: Trial, path: FieldPath) -> list[str]:
     """One word or name per meaningful step of ``path``."""
     out: list[str] = []
     items = list(path)
+    extension = None
     while items:
         head = items.pop(0)
         index = int(items.pop(0)) if items and isinstance(items[0], int) else None
-        if index is not None and head == "outcomes":
+        if index is not None and head in ("baseline", "eligibility"):
+            out.append(measurement_name(getattr(trial, head)[index]))
+        elif index is not None and head == "extensions":
+            extension = trial.extensions[index]
+            out.append(extension.name)
+        elif index is not None and head == "results" and extension is not None:
+            out.append(measurement_name(extension.results[index]))
+        elif head == "all":
+            out.append("all patients")
+        elif index is not None and head == "outcomes":
             out.append(trial.outcomes[index].name)
         elif index is not None and head == "adverse_events":
             out.append(trial.adverse_events[index].term)
@@ -51,6 +69,19 @@ def label(trial: Trial, path: FieldPath) -> str:
     return ", ".join(words(trial, path)) or "trial"
 
 
+def programme_label(dataset: Dataset, iv: Intervention, path: FieldPath) -> str:
+    """A programme figure in words: ``Thyroid disorders, Alemtuzumab``.
+
+    ``path`` starts at the intervention: ``("programme", 3, "results", "alemtuzumab")``.
+    """
+    m = iv.programme[int(path[1])]
+    out = [measurement_name(m)]
+    if len(path) > 3 and path[2] == "results":
+        key = str(path[3])
+        out.append(dataset.interventions[key].name if key in dataset.interventions else key)
+    return ", ".join(out)
+
+
 def topic(trial: Trial, path: FieldPath) -> str:
     """What a value is about, at the level of its record: an outcome's name, "arm sizes"."""
     if not path:
@@ -58,7 +89,7 @@ def topic(trial: Trial, path: FieldPath) -> str:
     head = str(path[0])
     if head in _LISTED:
         return _LISTED[head]
-    if head in ("outcomes", "adverse_events") and len(path) > 1:
+    if head in ("outcomes", "adverse_events", "extensions") and len(path) > 1:
         return words(trial, path[:2])[0]
     return head
 

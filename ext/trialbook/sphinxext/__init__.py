@@ -18,10 +18,13 @@ from .domain import setup_domain
 from .downloads import setup_downloads
 from .figures import setup_figures
 from .findings_table import setup_findings_table
+from .key_findings import setup_key_findings
 from .latex import setup_latex
+from .measure_tables import setup_measure_tables
 from .milestone_timeline import setup_milestone_timeline
 from .outcome_table import setup_outcome_table
 from .pages import setup_pages
+from .regimen_table import setup_regimen_table
 from .safety_table import setup_safety_table
 from .source_list import setup_source_list
 from .tables import setup_tables
@@ -50,6 +53,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_safety_table(app)
     setup_discrepancy_list(app)
     setup_milestone_timeline(app)
+    setup_measure_tables(app)
+    setup_regimen_table(app)
     setup_figures(app)
     setup_findings_table(app)
     setup_data_reference(app)
@@ -57,6 +62,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_source_list(app)
     setup_val_role(app)
     setup_domain(app)
+    setup_key_findings(app)
     setup_cards(app)
     setup_tables(app)
     return {

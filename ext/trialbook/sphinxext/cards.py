@@ -28,6 +28,16 @@ def summary_card(title: str, body: nodes.Element) -> nodes.container:
     return card
 
 
+GRID = "trialbook-card-grid"
+
+
+def card_grid(cards: list[nodes.Element]) -> nodes.container:
+    """Cards side by side where there is room (HTML); one after another elsewhere."""
+    grid = nodes.container(classes=[GRID])
+    grid += cards
+    return grid
+
+
 def _generic_cards(document: nodes.document) -> list[nodes.container]:
     return [c for c in document.findall(nodes.container) if GENERIC in c["classes"]]
 
@@ -39,7 +49,20 @@ class HtmlCards(SphinxPostTransform):
     formats = ("html",)
 
     def run(self, **kwargs: Any) -> None:
-        """Give every generic card a header and a body."""
+        """Give every generic card a header and a body; lay grids out in columns."""
+        for grid in list(self.document.findall(nodes.container)):
+            if GRID not in grid["classes"]:
+                continue
+            row = nodes.container(
+                classes=["sd-row", "sd-row-cols-1", "sd-row-cols-md-3", "sd-g-3"]
+            )
+            for card in list(grid.children):
+                assert isinstance(card, nodes.Element)
+                card["classes"].append("sd-w-100")
+                row += nodes.container("", card, classes=["sd-col", "sd-d-flex-row"])
+            grid.children = []
+            grid += row
+            grid["classes"] += ["sd-container-fluid", "sd-sphinx-override", "sd-mb-4"]
         for card in _generic_cards(self.document):
             title, *body = card.children
             assert isinstance(title, nodes.Element)

@@ -12,15 +12,23 @@ from typing import TYPE_CHECKING
 
 from docutils import nodes
 
+from ..model.records import Intervention, Trial
 from ..report import format as fmt
 from ..report.discrepancy import acknowledged, disagreements
 from .base import TrialbookDirective
-from .dataset import SOURCES
+from .dataset import INTERVENTIONS, SOURCES
 from .render import cite, paragraph, trial_ref, value_node
 from .tables import Cell, table
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
+
+
+def _owner(owner: Trial | Intervention) -> nodes.Node:
+    """The trial (a link to its page), or the treatment whose programme the figure is of."""
+    if isinstance(owner, Trial):
+        return trial_ref(owner)
+    return nodes.inline("", f"{owner.name}, all trials")
 
 
 class DiscrepancyList(TrialbookDirective):
@@ -31,7 +39,9 @@ class DiscrepancyList(TrialbookDirective):
     def render(self) -> list[nodes.Node]:
         """Up to three tables; a sentence where a kind has no entries."""
         dataset = self.data.dataset
-        self.depend_on([*dataset.trials, *dataset.failed], all_trials=True, shared=(SOURCES,))
+        self.depend_on(
+            [*dataset.trials, *dataset.failed], all_trials=True, shared=(SOURCES, INTERVENTIONS)
+        )
         out: list[nodes.Node] = []
 
         rows: list[list[Cell]] = []
@@ -40,10 +50,16 @@ class DiscrepancyList(TrialbookDirective):
             verdicts: list[nodes.Node | str] = []
             for other, within in d.others:
                 figure = nodes.inline("", fmt.other_report(other))
-                ref = cite(other.source)
-                others.append(paragraph(figure, " ", ref) if ref else paragraph(figure))
+                ref = cite(other.source, other.locator)
+                para = paragraph(figure, " ", ref) if ref else paragraph(figure)
+                if other.note:
+                    para += nodes.inline("", f": {other.note}", classes=["trialbook-definition"])
+                others.append(para)
                 verdicts.append("yes" if within else "no")
-            rows.append([trial_ref(d.trial), d.label, value_node(d.value), others, verdicts])
+            ours = paragraph(value_node(d.value))
+            if d.value.note:
+                ours += nodes.inline("", f": {d.value.note}", classes=["trialbook-definition"])
+            rows.append([_owner(d.trial), d.label, ours, others, verdicts])
         if rows:
             columns: tuple[str, ...] = (
                 "Trial",
@@ -64,7 +80,7 @@ class DiscrepancyList(TrialbookDirective):
 
         rows = []
         for a in acknowledged(dataset):
-            rows.append([trial_ref(a.trial), a.label, value_node(a.value), a.reason])
+            rows.append([_owner(a.trial), a.label, value_node(a.value), a.reason])
         if rows:
             columns = ("Trial", "Quantity", "As printed", "Why it is kept")
             spec, tnode = table(
@@ -95,6 +111,22 @@ class DiscrepancyList(TrialbookDirective):
             spec, tnode = table(
                 "Wrong citations in the sources", columns, rows, ["trialbook-miscitations"]
             )
+            out += [spec, tnode]
+
+        rows = []
+        for source_id, source in dataset.sources.items():
+            for slip in source.errata:
+                ref = cite(source_id, slip.locator)
+                rows.append(
+                    [
+                        paragraph(*(x for x in (ref,) if x is not None)),
+                        slip.as_printed,
+                        slip.note,
+                    ]
+                )
+        if rows:
+            columns = ("Source", "As printed", "What is wrong, and what the handbook does")
+            spec, tnode = table("Slips in the sources", columns, rows, ["trialbook-errata"])
             out += [spec, tnode]
         for node in out:
             if isinstance(node, nodes.Element):

@@ -19,7 +19,7 @@ from sphinx.util.nodes import make_refnode
 
 from ..diagnostics import Code, unknown
 from .dataset import state_of
-from .render import NUMBERED, show_number, verbatim
+from .render import LOCATOR, NUMBERED, show_number, verbatim
 from .warnings import line_of, role_text, warn
 
 if TYPE_CHECKING:
@@ -295,10 +295,13 @@ class TrialDomain(Domain):
         if kind == "source":
             state = state_of(env)
             source = state.dataset.sources.get(target)
+            locator = node.get(LOCATOR)
             title = source.citation if source else None
+            if title and locator:
+                title = f"{title.rstrip('.')}. {locator}."
             number = state.source_numbers.get(target)
             if node.get(NUMBERED) and number is not None:
-                show_number(contnode, number)
+                show_number(contnode, number, locator)
         return refnode(builder, fromdocname, home, contnode, title)
 
     def resolve_any_xref(

@@ -63,7 +63,7 @@ def _comparator(row: findings.Finding, notes: Notes) -> list[nodes.Node | str]:
         return ["not reported"]
     shown = derived_node(row.comparator, notes=notes, text=f"{row.comparator.value} {row.unit}")
     where = "assumed" if row.baseline.assumed else "control arm"
-    ref = cite(row.baseline.value.source)
+    ref = cite(row.baseline.value.source, row.baseline.value.locator)
     origin = paragraph(f"({where}", *((" ", ref) if ref is not None else ()), ")")
     origin["classes"].append("trialbook-note")
     return [paragraph(shown), origin]
@@ -90,7 +90,7 @@ def _certainty(row: findings.Finding, notes: Notes) -> list[nodes.Node | str]:
     para = paragraph(RATINGS[c.rating])
     for reason in c.reasons:
         para += notes.mark(f"Certainty lowered: {reason}")
-    ref = cite(c.source)
+    ref = cite(c.source, c.locator)
     if ref is not None:
         para += [nodes.Text(" "), ref]
     return [para]

@@ -50,11 +50,13 @@ class MilestoneTimeline(TrialbookDirective):
             return self.problem(f"the data has no milestones ({where})")
         rows: list[list[Cell]] = []
         for m in sorted(dataset.milestones, key=lambda m: m.date):
-            ref = cite(m.event.source)
+            ref = cite(m.event.source, m.event.locator)
             event: list[nodes.Node | str] = [
                 paragraph(m.event.text, *((" ", ref) if ref is not None else ()))
             ]
-            event += [paragraph(detail.text) for detail in m.details]
+            for detail in m.details:
+                dref = cite(detail.source, detail.locator)
+                event.append(paragraph(detail.text, *((" ", dref) if dref is not None else ())))
             rows.append([when(m), m.agency or "–", event])
         caption = self.options.get("caption") or "Regulatory milestones"
         spec, node = table(caption, COLUMNS, rows, ["trialbook-milestones"])

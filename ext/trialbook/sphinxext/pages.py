@@ -28,22 +28,18 @@ def escape_markdown(text: str) -> str:
 
 
 def render_page(
-    trial_id: str, title: str, source_file: str, *, safety: bool = True, failed: bool = False
+    trial_id: str,
+    title: str,
+    source_file: str,
+    *,
+    safety: bool = True,
+    baseline: bool = False,
+    extensions: bool = False,
+    failed: bool = False,
 ) -> str:
-    """The Markdown of a generated trial page (no safety section without adverse events;
-    for a trial whose data failed, only the summary, which says so)."""
-    safety_section = (
-        f"""
-## Adverse events
-
-```{{safety-table}}
-:trials: {trial_id}
-:name: safety-{trial_id}
-```
-"""
-        if safety
-        else ""
-    )
+    """The Markdown of a generated trial page: summary, arms, baseline characteristics,
+    outcomes, adverse events, long-term results; a section only when the data has it.
+    For a trial whose data failed, only the summary, which says so."""
     head = f"""{MARKER} from {source_file}. Do not edit: it is rewritten when the data
 changes. To write this page by hand, delete this comment. -->
 
@@ -55,15 +51,28 @@ changes. To write this page by hand, delete this comment. -->
 """
     if failed:
         return head
-    return (
-        head
-        + f"""
+    sections = [
+        f"""
 ## Arms
 
 ```{{trial-arms}} {trial_id}
 :name: arms-{trial_id}
 ```
+"""
+    ]
+    if baseline:
+        sections.append(
+            f"""
+## Baseline characteristics
 
+```{{baseline-table}}
+:trials: {trial_id}
+:name: baseline-{trial_id}
+```
+"""
+        )
+    sections.append(
+        f"""
 ## Outcomes
 
 ```{{outcome-table}}
@@ -71,8 +80,31 @@ changes. To write this page by hand, delete this comment. -->
 :role: all
 :name: outcomes-{trial_id}
 ```
-{safety_section}"""
+"""
     )
+    if safety:
+        sections.append(
+            f"""
+## Adverse events
+
+```{{safety-table}}
+:trials: {trial_id}
+:name: safety-{trial_id}
+```
+"""
+        )
+    if extensions:
+        sections.append(
+            f"""
+## Long-term results
+
+```{{extension-table}}
+:trials: {trial_id}
+:name: extension-{trial_id}
+```
+"""
+        )
+    return head + "".join(sections)
 
 
 def is_generated(path: Path) -> bool:
@@ -94,8 +126,14 @@ def sync_pages(app: Sphinx) -> None:
     wanted: dict[str, str] = {}
     for trial_id, record in dataset.trials.items():
         rel = record.files[0].relative_to(dataset.root.parent).as_posix()
+        trial = record.trial
         wanted[trial_id] = render_page(
-            trial_id, record.trial.name, rel, safety=bool(record.trial.adverse_events)
+            trial_id,
+            trial.name,
+            rel,
+            safety=bool(trial.adverse_events),
+            baseline=bool(trial.baseline),
+            extensions=bool(trial.extensions),
         )
     for trial_id, files in dataset.failed.items():
         rel = files[0].relative_to(dataset.root.parent).as_posix()

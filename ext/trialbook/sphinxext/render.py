@@ -18,7 +18,7 @@ from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
 from ..model.records import Dataset, Trial
-from ..model.values import Flag, OtherReport, Value
+from ..model.values import Fact, Flag, OtherReport, Value
 from ..report import format as fmt
 from ..report.derive import Derived
 from ..report.words import treatment_name
@@ -37,10 +37,12 @@ def verbatim(node: nodes.Element) -> nodes.Element:
 
 #: Attribute of a source reference whose text becomes ``[n]`` when it is resolved.
 NUMBERED = "trialbook_numbered"
+#: Attribute of a source reference: where in the source (``Table 4``), shown as ``[n, Table 4]``.
+LOCATOR = "trialbook_locator"
 
 
-def cite(source: str | None) -> addnodes.pending_xref | None:
-    """``[n]``, a reference to the source in the source list.
+def cite(source: str | None, locator: str | None = None) -> addnodes.pending_xref | None:
+    """``[n]`` (or ``[n, Table 4]``), a reference to the source in the source list.
 
     The number is filled in when references are resolved (see
     :meth:`.domain.TrialDomain.resolve_xref`), as sphinxcontrib-bibtex does: a
@@ -48,9 +50,10 @@ def cite(source: str | None) -> addnodes.pending_xref | None:
     """
     if source is None:
         return None
+    shown = f"[{source}, {locator}]" if locator else f"[{source}]"
     xref = addnodes.pending_xref(
         "",
-        nodes.inline("", f"[{source}]", classes=["trialbook-cite"]),
+        nodes.inline("", shown, classes=["trialbook-cite"]),
         refdomain="trial",
         reftype="src",
         reftarget=source,
@@ -58,19 +61,21 @@ def cite(source: str | None) -> addnodes.pending_xref | None:
         refwarn=True,
     )
     xref[NUMBERED] = True
+    if locator:
+        xref[LOCATOR] = locator
     return xref
 
 
-def show_number(content: nodes.Element, number: int) -> None:
-    """Put ``[number]`` into a source reference's content (at resolve time)."""
+def show_number(content: nodes.Element, number: int, locator: str | None = None) -> None:
+    """Put ``[number]`` (``[number, locator]``) into a source reference (at resolve time)."""
     content.children = []
-    content += nodes.Text(f"[{number}]")
+    content += nodes.Text(f"[{number}, {locator}]" if locator else f"[{number}]")
 
 
-def _with_cite(text: str, source: str | None) -> nodes.inline:
+def _with_cite(text: str, source: str | None, locator: str | None = None) -> nodes.inline:
     node = nodes.inline("", "", classes=["trialbook-value"], **{VERBATIM: False})
     node += nodes.inline("", text, classes=["trialbook-figure"])
-    ref = cite(source)
+    ref = cite(source, locator)
     if ref is not None:
         node += nodes.Text(" ")
         node += ref
@@ -104,14 +109,19 @@ def value_node(value: Value | None, *, signed: bool = False, p: bool = False) ->
             "", fmt.NOT_REPORTED, classes=["trialbook-value", "trialbook-nr"], **{VERBATIM: False}
         )
     text = fmt.p_value(value) if p else fmt.value(value, signed=signed)
-    return _with_cite(text, value.source)
+    return _with_cite(text, value.source, value.locator)
+
+
+def fact_node(fact: Fact) -> nodes.inline:
+    """A sourced statement in running text, with its citation."""
+    return _with_cite(fact.text, fact.source, fact.locator)
 
 
 def flag_node(flag: Flag | None) -> nodes.inline:
     """Yes / No for a sourced flag such as "endpoint met"."""
     if flag is None:
         return empty()
-    return _with_cite("Yes" if flag.value else "No", flag.source)
+    return _with_cite("Yes" if flag.value else "No", flag.source, flag.locator)
 
 
 def derived_inline(derived: Derived, *, signed: bool = False) -> nodes.abbreviation:
@@ -205,13 +215,15 @@ def paragraph(*children: nodes.Node | str) -> nodes.paragraph:
 def differing_reports(value: Value) -> list[OtherReport]:
     """Other reports that print a different figure than the value."""
     return [
-        o for o in value.other_reports if o.value != value.value or o.relation != value.relation
+        o
+        for o in value.other_reports
+        if o.value != value.value or o.relation != value.relation or o.unit != value.unit
     ]
 
 
 def other_report_node(other: OtherReport) -> nodes.inline:
     """One other source's figure, with its citation."""
-    return _with_cite(fmt.other_report(other), other.source)
+    return _with_cite(fmt.other_report(other), other.source, other.locator)
 
 
 def other_reports_node(value: Value) -> nodes.inline | None:

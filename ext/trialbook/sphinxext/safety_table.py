@@ -19,7 +19,7 @@ from docutils import nodes
 from sphinx import addnodes
 
 from .base import TABLE_OPTIONS, TrialbookDirective, id_list
-from .render import arm_labels, paragraph, side_cell, side_headings, trial_ref, usual_keys
+from .render import arm_labels, cite, paragraph, side_cell, side_headings, trial_ref, usual_keys
 from .tables import GroupRow, Row, table
 
 if TYPE_CHECKING:
@@ -88,8 +88,13 @@ class SafetyTable(TrialbookDirective):
                 entries.append(("single", f"{event.term}; {trial.name}", anchor, "", None))
                 term = paragraph(nodes.target("", "", ids=[anchor]), event.term)
                 name: list[nodes.Node | str] = [term]
+                if event.definition:
+                    definition = paragraph(f"Definition: {event.definition}")
+                    definition["classes"].append("trialbook-definition")
+                    name.append(definition)
                 if event.note is not None:
-                    note = paragraph(event.note.text)
+                    ref = cite(event.note.source, event.note.locator)
+                    note = paragraph(event.note.text, *((" ", ref) if ref is not None else ()))
                     note["classes"].append("trialbook-note")
                     name.append(note)
                 body.append(

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from docutils import nodes
 
 from ..report import format as fmt
-from ..report.citations import KIND_TITLES, cited_by, cited_topics, source_order
+from ..report.citations import KIND_TITLES, cited_by, cited_locators, cited_topics, source_order
 from .base import TrialbookDirective
 from .dataset import INTERVENTIONS, MILESTONES, SOURCES
 from .domain import domain_of, target_node
@@ -68,6 +68,7 @@ class SourceList(TrialbookDirective):
         )
         counts = {source: len(c) for source, c in cited_by(dataset).items()}
         topics = cited_topics(dataset)
+        places = cited_locators(dataset)
         out: list[nodes.Node] = []
         current_kind = None
         listing: nodes.enumerated_list | None = None
@@ -102,8 +103,17 @@ class SourceList(TrialbookDirective):
                     f" as “{mis.as_printed}”; the correct reference is "
                     f"{mis.correct}." + (f" {mis.note}" if mis.note else ""),
                 )
+            for slip in source.errata:
+                item += paragraph(
+                    nodes.emphasis("", "Slip: "),
+                    f"{slip.locator} prints “{slip.as_printed.rstrip('.')}”. {slip.note}",
+                )
             if source_id in counts:
                 item += _cited(counts[source_id], topics[source_id])
+            if source_id in places:
+                where = paragraph(f"Cited at: {', '.join(places[source_id])}.")
+                where["classes"].append("trialbook-cited-by")
+                item += where
             listing += item
         return out
 

@@ -20,7 +20,7 @@ from ..model.values import Fact, Value
 from .base import TrialbookDirective
 from .cards import summary_card
 from .domain import target_node
-from .render import flag_node, paragraph, value_node, verbatim
+from .render import cite, flag_node, paragraph, value_node, verbatim
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -33,7 +33,10 @@ def _field(name: str, *body: nodes.Element) -> nodes.field:
 
 
 def _fact(fact: Fact | None) -> nodes.paragraph:
-    return paragraph(fact.text if fact else "–")
+    if fact is None:
+        return paragraph("–")
+    ref = cite(fact.source, fact.locator)
+    return paragraph(fact.text, *((" ", ref) if ref is not None else ()))
 
 
 def summary_fields(trial: Trial) -> nodes.field_list:
@@ -91,7 +94,7 @@ def summary_fields(trial: Trial) -> nodes.field_list:
     if trial.notes:
         notes = nodes.bullet_list()
         for note in trial.notes:
-            notes += nodes.list_item("", paragraph(note.text))
+            notes += nodes.list_item("", _fact(note))
         fields += _field("Notes", notes)
     return fields
 

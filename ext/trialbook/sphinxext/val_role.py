@@ -13,10 +13,10 @@ from docutils import nodes
 from sphinx.util.docutils import SphinxRole
 
 from ..diagnostics import Code, closest, suggest
-from ..model.values import Flag, OtherReport
+from ..model.values import Fact, Flag, OtherReport
 from ..report.paths import PathError, all_paths, resolve
-from .dataset import state_of
-from .render import DerivedInLatex, derived_inline, flag_node, other_report_node, value_node
+from .dataset import INTERVENTIONS, state_of
+from .render import DerivedInLatex, derived_inline, fact_node, flag_node, other_report_node, value_node
 from .warnings import role_location, warn
 
 if TYPE_CHECKING:
@@ -32,7 +32,9 @@ class ValRole(SphinxRole):
         dataset = state.dataset
         path = self.text.strip()
         trial_id = path.split("/")[0].split(".")[0]
-        if state.digest_file(trial_id).is_file():
+        if trial_id in dataset.interventions and trial_id not in dataset.trials:
+            self.env.note_dependency(str(state.digest_file(INTERVENTIONS)))
+        elif state.digest_file(trial_id).is_file():
             self.env.note_dependency(str(state.digest_file(trial_id)))
         if trial_id in dataset.failed:
             message = state.failed_trial(trial_id)
@@ -66,6 +68,8 @@ class ValRole(SphinxRole):
             return [derived_inline(found.derived)], []
         if isinstance(found.value, Flag):
             return [flag_node(found.value)], []
+        if isinstance(found.value, Fact):
+            return [fact_node(found.value)], []
         if isinstance(found.value, OtherReport):
             return [other_report_node(found.value)], []
         if not found.value.reported:

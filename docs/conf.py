@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from trialbook.load.dataset import load_dataset
 from trialbook.report.citations import evidence_date
@@ -10,7 +11,7 @@ from trialbook.report.format import date
 
 project = "Alemtuzumab in relapsing-remitting multiple sclerosis"
 author = "trialbook"
-copyright = "2026, the trialbook authors"  # noqa: A001
+copyright = "2026, the trialbook authors"
 
 extensions = ["myst_parser", "sphinx_design", "trialbook"]
 
@@ -20,7 +21,7 @@ version = release = "1.0"
 _newest = evidence_date(load_dataset(Path(__file__).parent.parent / "data").dataset)
 today = f"Evidence as of {date(_newest)}" if _newest else ""
 # Every HTML page's footer says the same, after the copyright.
-copyright += f". Version {release}. {today}"  # noqa: A001
+copyright += f". Version {release}. {today}"
 
 trialbook_data_dir = "../data"
 
@@ -75,10 +76,37 @@ latex_elements = {
 \AtBeginEnvironment{tabular}{\small}
 \AtBeginEnvironment{longtable}{\small}
 \AtBeginEnvironment{tabulary}{\small}
+% The index lists trials, outcomes and adverse events, not code: set it in the text
+% face (Sphinx's default is monospace).
+\renewcommand{\sphinxstyleindexentry}[1]{#1}
 """,
-    # After the contents, the list of tables and figures; then the home page's text,
-    # under a heading of its own (it would otherwise run on after the lists).
-    "tableofcontents": r"\sphinxtableofcontents\listoftables\listoffigures"
-    r"\chapter*{About this handbook}",
+    # Figures stay where the text puts them, next to the table of their data.
+    "figure_align": "H",
+    # The contents (called so, not after the first toctree's caption), the lists of
+    # tables and figures, then the home page's text under a heading of its own, all
+    # numbered in roman; the chapters start at 1 (index.md switches to arabic). The
+    # appendix's field tables are left out of the list of tables (index.md).
+    "tableofcontents": r"\renewcommand{\contentsname}{Contents}"
+    r"\pagenumbering{roman}\tableofcontents"
+    r"\edef\trialbooktocdepth{\the\value{tocdepth}}\listoftables"
+    r"\setcounter{tocdepth}{\trialbooktocdepth}\listoffigures"
+    r"\chapter*{About this handbook}\markboth{About this handbook}{About this handbook}",
 }
 latex_table_style = ["booktabs", "colorrows"]
+
+
+def _caption_heading_level(
+    app: object, pagename: str, templatename: str, context: dict[str, object], doctree: object
+) -> None:
+    """Give the sidebar's section captions ("The handbook", "For authors") the
+    heading level that ``role="heading"`` requires (axe, the Nu validator)."""
+    tree = context.get("furo_navigation_tree")
+    if isinstance(tree, str):
+        context["furo_navigation_tree"] = tree.replace(
+            'role="heading">', 'role="heading" aria-level="2">'
+        )
+
+
+def setup(app: Any) -> None:
+    """After furo has built the navigation of a page."""
+    app.connect("html-page-context", _caption_heading_level, priority=900)

@@ -76,7 +76,7 @@ def numbered(app: SphinxTestApp, docname: str) -> nodes.document:
     from sphinx import addnodes
 
     from trialbook.sphinxext.dataset import state_of
-    from trialbook.sphinxext.render import NUMBERED, show_number
+    from trialbook.sphinxext.render import LOCATOR, NUMBERED, show_number
 
     doctree = app.env.get_doctree(docname)
     numbers = state_of(app.env).source_numbers
@@ -84,5 +84,5 @@ def numbered(app: SphinxTestApp, docname: str) -> nodes.document:
         if xref.get(NUMBERED) and xref["reftarget"] in numbers:
             content = xref[0]
             assert isinstance(content, nodes.Element)
-            show_number(content, numbers[xref["reftarget"]])
+            show_number(content, numbers[xref["reftarget"]], xref.get(LOCATOR))
     return doctree

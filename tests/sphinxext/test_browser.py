@@ -298,9 +298,15 @@ def test_table_citations_link_to_their_source(
                 continue
             if marker["url"] != f"{http_base}sources.html#{source['id']}":
                 problems.append(f"{where}: resolves to {marker['url']}")
-            if marker["text"] != f"[{source['number']}]":
+            # [n], or [n, Table 4] with no-break spaces when the data names a locator.
+            shown = re.fullmatch(r"\[(\d+)(?:,\xa0([^ ]+))?\]", marker["text"])
+            if shown is None or shown.group(1) != str(source["number"]):
                 problems.append(f"{where}: the source is number {source['number']}")
+                continue
             citation = citations[source["id"].removeprefix("source-")]
+            if shown.group(2):
+                locator = shown.group(2).replace("\xa0", " ")
+                citation = squash(f"{citation.rstrip('.')}. {locator}.")
             if squash(marker["title"]) != citation:
                 problems.append(f"{where}: title {marker['title']!r} is not {citation!r}")
     summary.section("citations").update(markers_in_tables=counts, problems=problems)
@@ -318,6 +324,13 @@ def test_citation_click_scrolls_to_the_source(page: Page, http_base: str) -> Non
     href = marker.get_attribute("href") or ""
     marker.click()
     page.wait_for_url(re.compile(r".*/sources\.html#source-.+"))
+    # The browser scrolls to the fragment once the page is laid out; allow it that.
+    page.wait_for_function(
+        "() => { const t = document.querySelector(':target');"
+        " return !!t && t.getBoundingClientRect().top >= 0"
+        " && t.getBoundingClientRect().top < innerHeight; }",
+        timeout=5000,
+    )
     target_id, top, height = page.evaluate(
         "() => { const t = document.querySelector(':target');"
         " return [t && t.id, t ? t.getBoundingClientRect().top : -1, innerHeight]; }"

@@ -68,7 +68,7 @@ def test_html_card_has_header_and_field_list_body(app: SphinxTestApp) -> None:
     fields = _fields(content)
     assert list(fields) == ["Phase", "Design", "Randomized", "Arms", "Primary endpoints"]
     assert fields["Phase"] == "III"
-    assert fields["Design"] == "Double-blind."
+    assert fields["Design"] == "Double-blind. [1]"  # a sourced fact shows its source
     assert fields["Randomized"] == "300 [1]"
     assert fields["Arms"] == "Drug 10 mg ; randomized 200 [1] Placebo ; randomized 100 [1]"
     primary = fields["Primary endpoints"]

@@ -88,4 +88,4 @@ def test_another_project_builds_latex(
     app = build("latex", src)
     assert "WARNING" not in app.warning.getvalue(), app.warning.getvalue()
     tex = next(Path(app.outdir).glob("*.tex")).read_text(encoding="utf-8")
-    assert r"\usepackage{trialbook}" in tex and r"\sphinxcaption{Our endpoints}" in tex
+    assert r"\usepackage{trialbook}" in tex and r"\caption{Our endpoints\strut}" in tex

@@ -39,7 +39,8 @@ def test_doctree_is_a_titled_table_with_formatted_numbers(app: SphinxTestApp) ->
     group_alpha, alpha, group_beta, beta = rows[1:]
     assert group_alpha == ["ALPHA: Drug 10 mg against Placebo"]
     assert group_beta == ["BETA: Drug 5 mg against Placebo"]
-    assert (alpha[0], beta[0]) == ("Relapse rate", "Responders")
+    # A relapse rate says what it counts.
+    assert (alpha[0], beta[0]) == ("Relapse rate (relapses per patient-year)", "Responders")
     assert alpha[1] == "0.20 (0.15–0.26) [1]" and alpha[2] == "0.40 [1]"
     # Each value is followed by [n], its source's number in the source list; the
     # effect says which kind of ratio it is.
@@ -80,7 +81,7 @@ def test_role_all_and_trials_option_select_rows(app: SphinxTestApp) -> None:
     header, group, *body = _rows(table)
     assert header[0] == "Endpoint"
     assert group == ["ALPHA: Drug 10 mg against Placebo"]
-    assert [r[0] for r in body] == ["Relapse rate", "EDSS change"]
+    assert [r[0] for r in body] == ["Relapse rate (relapses per patient-year)", "EDSS change"]
     edss = body[1]
     assert edss[1] == "−0.20 [1]" and edss[2] == "+0.10 [1]"  # mean changes carry their sign
 
@@ -89,14 +90,14 @@ def test_role_all_and_trials_option_select_rows(app: SphinxTestApp) -> None:
 def test_latex_caption_label_widths_and_numbers(app: SphinxTestApp) -> None:
     app.build()
     tex = (app.outdir / "basic.tex").read_text(encoding="utf-8")
-    assert r"\sphinxcaption{Main endpoints}" in tex
+    assert r"\caption{Main endpoints\strut}" in tex
     assert r"\label{\detokenize{index:main-endpoints}}" in tex
     assert r"\sphinxcrossref{Table \ref{\detokenize{index:main-endpoints}}}" in tex or (
         r"\ref{\detokenize{index:main-endpoints}}" in tex
     )
-    # Ragged-right columns whose widths add up to the line width.
-    # (Sphinx 9 sets it as tabular, 8.2 as tabulary; both take the column spec.)
-    spec = re.search(r"\\begin\{tabular[y]?\}(?:\{\\linewidth\})?\[t\]\{(.*)\}\n", tex)
+    # Ragged-right columns whose widths add up to the line width, in a longtable (a
+    # table of results may be longer than a page).
+    spec = re.search(r"\\begin\{longtable\}\{(.*)\}\n", tex)
     assert spec is not None
     widths = [int(w) for w in re.findall(r"\\X\{(\d+)\}\{100\}", spec.group(1))]
     assert len(widths) == 7 and sum(widths) == 100

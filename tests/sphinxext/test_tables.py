@@ -101,10 +101,10 @@ def _tex_spec(tex: str, caption: str) -> list[tuple[int, int]]:
 
     Every column must be a ragged-right ``\\X`` column: anything else fails here.
     """
-    start = tex.index(rf"\sphinxcaption{{{caption}}}")
-    match = re.compile(
-        r"\\begin\{tabulary?\}(?:\{\\linewidth\})?\[t\]\{(.*)\}\n",
-    ).search(tex, start)
+    # Every table of ours is a longtable: its column spec comes before its caption.
+    end = tex.index(rf"\caption{{{caption}\strut}}")
+    start = tex.rindex(r"\begin{longtable}", 0, end)
+    match = re.compile(r"\\begin\{longtable\}\{(.*)\}\n").match(tex, start)
     assert match is not None, caption
     spec = match.group(1)
     column = r">\{\\raggedright\\arraybackslash\}\\X\{(\d+)\}\{(\d+)\}"
@@ -190,9 +190,9 @@ def test_trial_arms_html_numbers_captions_and_links(app: SphinxTestApp) -> None:
 def test_trial_arms_latex_caption_label_numref_widths(app: SphinxTestApp) -> None:
     app.build()
     tex = (app.outdir / "tables.tex").read_text(encoding="utf-8")
-    assert r"\sphinxcaption{Arms of ALPHA}" in tex
+    assert r"\caption{Arms of ALPHA\strut}" in tex
     assert (
-        r"\sphinxcaption{Arms and safety populations}"
+        r"\caption{Arms and safety populations\strut}"
         r"\label{\detokenize{arms:alpha-arms-custom}}" in tex
     )
     assert (
@@ -227,7 +227,7 @@ def test_safety_table_doctree_rows_columns_and_cells(app: SphinxTestApp) -> None
     assert header == [["Adverse event"], ["Drugamab"], ["Control"]]  # comparators differ
     assert [row[0] for row in body] == [
         ["ALPHA: Drugamab, both doses against Comparon 44 µg"],
-        ["Thyroid disorders", "Mostly hypothyroidism."],
+        ["Thyroid disorders", "Mostly hypothyroidism. [3]"],
         ["Infections"],  # no note
         ["BETA: Drugamab 12 mg against Placebo"],
         ["Headache"],
@@ -251,7 +251,7 @@ def test_safety_table_doctree_rows_columns_and_cells(app: SphinxTestApp) -> None
     assert rash[1:] == [["3/45 (7%) [2]"], ["not reported"]]
 
     note = every.next_node(
-        lambda n: isinstance(n, nodes.paragraph) and n.astext() == "Mostly hypothyroidism."
+        lambda n: isinstance(n, nodes.paragraph) and n.astext() == "Mostly hypothyroidism. [3]"
     )
     assert isinstance(note, nodes.paragraph) and "trialbook-note" in note["classes"]
 
@@ -279,7 +279,7 @@ def test_safety_table_doctree_rows_columns_and_cells(app: SphinxTestApp) -> None
     assert only_header == ["Adverse event", "Drugamab", "Comparon"]
     assert [row[0] for row in only_body] == [
         "ALPHA: Drugamab, both doses against Comparon 44 µg",
-        "Thyroid disorders | Mostly hypothyroidism.",
+        "Thyroid disorders | Mostly hypothyroidism. [3]",
     ]
     assert not app.warning.getvalue()
 
@@ -327,7 +327,7 @@ def test_safety_table_html(app: SphinxTestApp) -> None:
     tables = _html_tables(page)
     assert tables["Adverse events"][1] == ["ALPHA: Drugamab, both doses against Comparon 44 µg"]
     assert tables["Adverse events"][2] == [
-        "Thyroid disorders | Mostly hypothyroidism.",
+        "Thyroid disorders | Mostly hypothyroidism. [3]",
         "51/300 (17%), 2 serious [1] | also reported: ≈16% [6]",
         "5/99 (5%) [1]",
     ]
@@ -444,7 +444,7 @@ def test_bad_uses_warn_at_page_and_line(app: SphinxTestApp) -> None:
 
 
 @pytest.mark.sphinx("html", testroot="tables", srcdir="tables-discrepancies")
-def test_discrepancy_list_three_tables(app: SphinxTestApp) -> None:
+def test_discrepancy_list_four_tables(app: SphinxTestApp) -> None:
     app.build()
     doctree = numbered(app, "discrepancies")
     tables = _tables(doctree)
@@ -452,6 +452,7 @@ def test_discrepancy_list_three_tables(app: SphinxTestApp) -> None:
         "Figures that sources print differently",
         "Figures kept as printed despite an inconsistency",
         "Wrong citations in the sources",
+        "Slips in the sources",
     ]
     header, *body = _rows(tables["Figures that sources print differently"])
     assert header == [
@@ -479,10 +480,19 @@ def test_discrepancy_list_three_tables(app: SphinxTestApp) -> None:
         [
             "ALPHA",
             "Patients with a relapse, Comparon 44 µg",
-            "52/98 (55%) [1]",
+            "52/98 (55%) sic [1]",  # marked where it is shown, the reason on hover
             "The paper prints 55%, but 52 of 98 is 53.1%.",
         ]
     ]
+    sic = next(
+        tables["Figures kept as printed despite an inconsistency"].findall(nodes.abbreviation)
+    )
+    assert sic["explanation"] == "The paper prints 55%, but 52 of 98 is 53.1%."
+    header, *body = _rows(tables["Slips in the sources"])
+    assert header == ["Source", "As printed", "What is wrong, and what the handbook does"]
+    # The marker names where in the source, and never breaks inside (no-break spaces).
+    slip = ["[3,\u00a0Table\u00a02]", "12 (9%)", "12 of 130 is 9.2%; the handbook uses the cells."]
+    assert body == [slip]
     header, *body = _rows(tables["Wrong citations in the sources"])
     assert header == ["Source", "Cites", "As printed", "Correct"]
     assert body == [["[6]", "[1]", "J Test 2020;1:100-110", "J Test 2020;1:1–10"]]
@@ -512,6 +522,7 @@ def test_discrepancy_list_latex(app: SphinxTestApp) -> None:
         ("Figures that sources print differently", 5),
         ("Figures kept as printed despite an inconsistency", 4),
         ("Wrong citations in the sources", 4),
+        ("Slips in the sources", 3),
     ):
         spec = _tex_spec(tex, caption)
         assert len(spec) == count
@@ -579,14 +590,85 @@ def real() -> Dataset:
     return result.dataset
 
 
+#: Every disagreement the reference sheets list (trial-facts-2.md, "Disagreements
+#: between sources"), as (trial or treatment, the quantity, our figure, the other
+#: source's figure, the other source). The discrepancy page must show each.
+SHEET_DISAGREEMENTS = [
+    # 1. stopping for an adverse event (review) against leaving the study (registry)
+    (
+        "care-ms-i",
+        "Stopped treatment because of an adverse event, Interferon beta-1a",
+        "6",
+        "5",
+        "ctgov-nct00530348",
+    ),
+    # 2. malignancy, CARE-MS II interferon arm
+    ("care-ms-ii", "Malignancies, Interferon beta-1a", "1", "1.5", "neurotherapeutics-2013"),
+    # 3. MSFC change, CARE-MS I
+    (
+        "care-ms-i",
+        "Mean change in MSFC score, Alemtuzumab 12 mg",
+        "0.15",
+        "0.11",
+        "omics-2013-review",
+    ),
+    (
+        "care-ms-i",
+        "Mean change in MSFC score, Interferon beta-1a",
+        "0.07",
+        "0.03",
+        "omics-2013-review",
+    ),
+    # 4. CARE-MS II disease duration: all patients, against time since first episode
+    ("care-ms-ii", "Disease duration, all patients", "3.9", "4.5", "cnsdrugs-2016"),
+    # 5. CARE-MS II eligibility: registry against a trial site's page
+    ("care-ms-ii", "Oldest age at entry, all patients", "55", "50", "umass-care-ms-ii"),
+    (
+        "care-ms-ii",
+        "Longest time since the first symptoms, all patients",
+        "10",
+        "5",
+        "umass-care-ms-ii",
+    ),
+    # 6. stroke cases in the FDA communication
+    (
+        "alemtuzumab",
+        "Cases of stroke or cervicocephalic arterial dissection",
+        "13",
+        "14",
+        "medshadow-2018",
+    ),
+    # 7. thyroid disorders in CAMMS223
+    (
+        "camms223",
+        "Thyroid disorders, Alemtuzumab, both doses",
+        "23",
+        "26",
+        "neurotherapeutics-2013",
+    ),
+    # 8. pooled thyroid autoimmunity: the label against a review
+    ("alemtuzumab", "Thyroid disorders, Alemtuzumab", "36.8", "42", "pmc6439479"),
+]
+
+
+def test_every_disagreement_of_the_reference_sheets_is_listed(real: Dataset) -> None:
+    found = {
+        (d.trial.id, d.label, str(d.value.value), str(o.value), o.source): within
+        for d in disagreements(real)
+        for o, within in d.others
+    }
+    for entry in SHEET_DISAGREEMENTS:
+        assert entry in found, entry
+        assert found[entry] is False, entry  # none of them is a mere rounding
+    # 9. the slips in review tables are listed with where they are
+    slips = {(sid, e.locator) for sid, s in real.sources.items() for e in s.errata}
+    assert ("fernandez-2014", "Table 4, serious thyroid disorders, total") in slips
+    assert ("pmc6169984", "Table 2, thyroid monitoring") in slips
+
+
 def test_real_data_disagreements(real: Dataset) -> None:
-    found = disagreements(real)
-    assert [(d.trial.id, d.path) for d in found] == [
-        ("camms223", ("outcomes", 0, "comparison", "estimate")),
-        ("care-ms-i", ("outcomes", 0, "comparison", "reduction")),
-        ("care-ms-ii", ("adverse_events", 2, "results", "alemtuzumab")),
-    ]
-    review, reduction, thyroid = found
+    found = {(d.trial.id, d.path): d for d in disagreements(real)}
+    review = found["camms223", ("outcomes", 0, "comparison", "estimate")]
     # The Cochrane review's hazard ratio (12 mg alone) beside the paper's (both doses).
     assert review.label == "Sustained accumulation of disability, estimate"
     [(other, within)] = review.others
@@ -595,12 +677,14 @@ def test_real_data_disagreements(real: Dataset) -> None:
         "cochrane-cd011203-2023",
         False,
     )
+    reduction = found["care-ms-i", ("outcomes", 0, "comparison", "reduction")]
     assert reduction.label == "Relapse rate, relative reduction"
     assert reduction.value.value == Decimal("54.9") and reduction.value.unit == "%"
     assert [(o.value, o.source, within) for o, within in reduction.others] == [
         (Decimal(55), "nmss-2011", True),
         (Decimal(55), "ectrims-2011-151", True),
     ]
+    thyroid = found["care-ms-ii", ("adverse_events", 4, "results", "alemtuzumab")]
     assert thyroid.label == "Thyroid disorders, Alemtuzumab, both doses"
     assert thyroid.value.value == 17 and thyroid.value.source == "fernandez-2014"
     [(other, within)] = thyroid.others
@@ -611,10 +695,19 @@ def test_real_data_disagreements(real: Dataset) -> None:
         False,
     )
     assert fmt.other_report(other) == "≈16%"
+    # A percentage with its count is exact: 2/202 is 0.99%, not a rounding of 1.5%,
+    # though "1%" alone could be.
+    malignancy = found["care-ms-ii", ("adverse_events", 7, "results", "ifn")]
+    assert [w for _, w in malignancy.others] == [False]
+    # A count of patients is not a percentage, whatever the figures.
+    stopped = found["care-ms-i", ("adverse_events", 0, "results", "alemtuzumab-12")]
+    [(other, within)] = stopped.others
+    assert (other.value, other.unit, within) == (Decimal(1), "patient", False)
 
 
 def test_real_data_acknowledged(real: Dataset) -> None:
-    [item] = acknowledged(real)
+    item, any_event = acknowledged(real)
+    assert (any_event.trial.id, any_event.value.n, any_event.value.N) == ("care-ms-ii", 587, 596)
     assert item.trial.id == "care-ms-ii"
     assert item.path == ("outcomes", 1, "results", "ifn")
     assert item.label == "Patients with a relapse, Interferon beta-1a"
@@ -636,7 +729,14 @@ def test_real_data_acknowledged(real: Dataset) -> None:
             ("outcomes", 0, "results", "alemtuzumab-12"),
             "Relapse rate, Alemtuzumab 12 mg",
         ),
-        ("care-ms-i", ("adverse_events", 1, "results", "ifn"), "Infections, Interferon beta-1a"),
+        ("care-ms-i", ("adverse_events", 6, "results", "ifn"), "Infections, Interferon beta-1a"),
+        ("care-ms-i", ("baseline", 0, "results", "ifn"), "Age, Interferon beta-1a"),
+        ("care-ms-i", ("baseline", 4, "all"), "Disease duration (median), all patients"),
+        (
+            "care-ms-ii",
+            ("extensions", 1, "results", 3, "all"),
+            "TOPAZ, Completed the second year of TOPAZ, year 8, all patients",
+        ),
     ],
 )
 def test_label_names_quantities_in_words(
@@ -668,8 +768,8 @@ MILESTONE_ROWS = [
     [
         "14 November 2014",
         "Test Medicines Agency",
-        "Approval of Drugamab. [5] | For patients who failed two earlier drugs. | "
-        "Distribution restricted to a controlled programme.",
+        "Approval of Drugamab. [5] | For patients who failed two earlier drugs. [5] | "
+        "Distribution restricted to a controlled programme. [5]",
     ],
     ["2015", "–", "Boxed warning on autoimmunity. [5]"],
 ]
@@ -685,8 +785,9 @@ def test_milestone_timeline_sorted_dated_and_cited(app: SphinxTestApp) -> None:
     # Details are paragraphs of their own, after the cited event.
     approval = _cells(table)[3][2]
     assert len(approval) == 3
+    # Every detail cites its own source, as the event does.
     cites = [x["reftarget"] for x in table.findall(addnodes.pending_xref)]
-    assert cites == ["news-f", "agency-e", "agency-e", "agency-e"]
+    assert cites == ["news-f", "agency-e", "agency-e", "agency-e", "agency-e", "agency-e"]
 
     page = (app.outdir / "milestones.html").read_text(encoding="utf-8")
     assert _html_tables(page)["Regulatory milestones"] == MILESTONE_ROWS
@@ -705,8 +806,8 @@ def test_milestone_timeline_latex(app: SphinxTestApp) -> None:
     tex = (app.outdir / "tables.tex").read_text(encoding="utf-8")
     spec = _tex_spec(tex, "Regulatory milestones")
     assert len(spec) == 3 and sum(w for w, _ in spec) == spec[0][1] == 100
-    chunk = tex[tex.index(r"\sphinxcaption{Regulatory milestones}") :]
-    chunk = chunk[: chunk.index(r"\end{tabular")]
+    chunk = tex[tex.index(r"\caption{Regulatory milestones\strut}") :]
+    chunk = chunk[: chunk.index(r"\end{longtable}")]
     dates = [
         "before November 2011",
         "September 2013 (announced 17 September 2013)",

@@ -148,7 +148,8 @@ def test_bad_paths_warn_at_page_and_line_and_show_the_path(app: SphinxTestApp) -
         5: "val: no trial 'gamma' in 'gamma.randomized' (expected one of: alpha, beta)",
         7: "val: a value path needs a field after '.' in 'alpha'",
         9: (
-            "val: no outcome, adverse event or arm of alpha 'nothing' in 'alpha/nothing.drug' "
+            "val: no outcome, adverse event, arm or measurement of alpha 'nothing' in "
+            "'alpha/nothing.drug' "
             "(expected one of: drug, edss, placebo, relapse-rate)"
         ),
         11: "val: alpha reports no centres in 'alpha.centres'",

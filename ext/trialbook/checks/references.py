@@ -44,7 +44,9 @@ def check_trial_references(c: Checker, trial: Trial, interventions: Iterable[str
         [(("adverse_events", i), e.id) for i, e in enumerate(trial.adverse_events)],
         "adverse event",
     )
-    _duplicates(c, [(("extensions", i), e.id) for i, e in enumerate(trial.extensions)], "extension")
+    _duplicates(
+        c, [(("extensions", i), e.id) for i, e in enumerate(trial.extensions)], "extension"
+    )
     for i, ext in enumerate(trial.extensions):
         _duplicates(
             c,
@@ -150,7 +152,11 @@ def check_intervention(
                 c.error((*here, "results", key), message, Code.REFERENCE, key=True)
         check_measurement(c, here, m)
     c.stale_acknowledgements(
-        [pv for i, m in enumerate(iv.programme) for pv in measurement_values((*path, "programme", i), m)]
+        [
+            pv
+            for i, m in enumerate(iv.programme)
+            for pv in measurement_values((*path, "programme", i), m)
+        ]
     )
     for i, rule in enumerate(iv.regimen):
         _not_future(c, (*path, "regimen", i, "since"), rule.since, "rule")

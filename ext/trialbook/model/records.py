@@ -287,6 +287,11 @@ class Outcome(Sourced):
         description="what a proportion counts: patients with the event (a risk), or "
         "patients free of it (relapse-free, progression-free survival)",
     )
+    better: Literal["lower", "higher"] = Field(
+        default="lower",
+        description="which way favours the treatment: lower (fewer relapses, less "
+        "disability) or higher (more patients improving, a higher MSFC score)",
+    )
     timepoint: Text | None = None
     """When it was measured, e.g. 2 years."""
     definition: Text | None = None

@@ -33,8 +33,11 @@ def _lines(chart: SafetyChart) -> list[Line]:
 
 
 def _counts(points: list[SafetyPoint], control: bool) -> str:
-    shown = [fmt.value(p.value) for p in points if p.control is control]
-    return "; ".join(shown) or "–"
+    """n/N (%) of each point on one side; serious and fatal counts stay in the tables
+    (at the chart's width they ran into the next column)."""
+    plain = {"serious": None, "fatal": None}
+    shown = [fmt.value(p.value.model_copy(update=plain)) for p in points if p.control is control]
+    return "; ".join(s for s in shown if s) or "–"
 
 
 def draw(chart: SafetyChart) -> Any:
@@ -59,7 +62,17 @@ def draw(chart: SafetyChart) -> Any:
         for i, (kind, text, points) in enumerate(lines):
             y = top - (i + 0.5) * (top - bottom) / len(lines)
             if kind == "event":
-                figure.text(_NAME + 0.005, y, text, va="center", ha="left", weight="bold")
+                # A heading may run into the plot: keep the grid from crossing it.
+                figure.text(
+                    _NAME + 0.005,
+                    y,
+                    text,
+                    va="center",
+                    ha="left",
+                    weight="bold",
+                    zorder=5,
+                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.0},
+                )
                 if i:
                     line = pyplot.Line2D(
                         [0, 1],
@@ -85,6 +98,7 @@ def draw(chart: SafetyChart) -> Any:
                     markerfacecolor="white" if control else style.TREATMENT,
                     markeredgecolor=style.CONTROL if control else style.TREATMENT,
                     markeredgewidth=1.4,
+                    clip_on=False,  # a point at 100% is drawn whole
                 )
         head_y = 1 - 0.5 * style.HEAD_IN / height
         for x, label, control in (

@@ -157,7 +157,17 @@ def read_adverse_events(
         rpath = (*base, "results", group)
         smap.values[rpath] = pos["group"]
         smap.keys[rpath] = pos["group"]
-        for column in ("n", "N", "percent", "serious", "fatal", "source", "locator", "acknowledged", "note"):
+        for column in (
+            "n",
+            "N",
+            "percent",
+            "serious",
+            "fatal",
+            "source",
+            "locator",
+            "acknowledged",
+            "note",
+        ):
             if cells.get(column):
                 name = "value" if column == "percent" else column
                 result[name] = _cell(column, cells[column])

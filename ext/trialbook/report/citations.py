@@ -16,6 +16,7 @@ from ..diagnostics import FieldPath
 from ..model.records import Dataset, SourceKind
 from ..model.values import Reported, Sourced, Value
 from ..model.walk import iter_sourced, model_nodes
+from .format import date
 from .words import topic as topic_of
 
 #: The order of the groups of the source list.
@@ -94,12 +95,28 @@ def cited_topics(dataset: Dataset) -> dict[str, dict[str, list[str]]]:
                 record = dataset.trial(c.record).name
                 topic = topic_of(dataset.trial(c.record), c.path)
             else:
-                record, _, topic = c.record.partition(" ")
-                record = {"intervention": "Interventions", "milestone": "Milestones"}[record]
+                kind, _, key = c.record.partition(" ")
+                record, topic = _shared_topic(dataset, kind, key, c.path)
             topics = out[source].setdefault(record, [])
             if topic and topic not in topics:  # "" is the record's own default source
                 topics.append(topic)
     return dict(out)
+
+
+_IV_PARTS = {
+    "programme": "figures across its trials",
+    "regimen": "how it is given and monitored",
+}
+
+
+def _shared_topic(dataset: Dataset, kind: str, key: str, path: FieldPath) -> tuple[str, str]:
+    """A citation in interventions.yaml or milestones.yaml, in readers' words."""
+    if kind == "intervention":
+        name = dataset.interventions[key].name
+        part = _IV_PARTS.get(str(path[0])) if path else None
+        return "Treatments", f"{name}, {part}" if part else name
+    milestone = next(m for m in dataset.milestones if m.id == key)
+    return "Regulatory milestones", date(milestone.date)
 
 
 def cited_locators(dataset: Dataset) -> dict[str, list[str]]:

@@ -92,7 +92,8 @@ def percent(n: int, total: int, digits: int = 1) -> Derived:
 
 
 def reduction_from_ratio(ratio: Decimal) -> Derived:
-    """Relative reduction in percent from a rate or hazard ratio: ``(1 − ratio) × 100``."""
+    """Relative reduction in percent from a rate or hazard ratio: ``(1 − ratio) × 100``
+    (negative for a ratio above 1: an increase, which the caller words as such)."""
     exact = (1 - ratio) * HUNDRED
     return Derived(exact, max(0, places(ratio) - 2), f"(1 − {ratio}) × 100", "%")
 

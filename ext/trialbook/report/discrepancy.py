@@ -11,9 +11,8 @@ Two lists the handbook shows instead of choosing silently:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from ..diagnostics import FieldPath
 from ..model.records import Dataset, Intervention, Trial
@@ -49,14 +48,21 @@ def _within_rounding(value: Value, other: OtherReport) -> bool:
     """Could both figures be roundings of one number (rounding half up)?
 
     A figure printed as 16 stands for [15.5, 16.5), one printed as 17 for
-    [16.5, 17.5): they do not meet. An approximate report ("about 16%") is never
+    [16.5, 17.5): they do not meet. A percentage with its count and denominator is
+    exact, and the other figure must round from it. An approximate report ("about 16%") is never
     taken as agreeing: the source did not say how it rounded.
     """
     if value.value is None or other.relation != "=" or value.relation != "=":
         return False
     if other.unit != value.unit:
         return False
-    (a_low, a_high), (b_low, b_high) = derive.interval(value.value), derive.interval(other.value)
+    b_low, b_high = derive.interval(other.value)
+    if value.unit == "%" and value.n is not None and value.N:
+        # The count says exactly what the percentage is: 2/202 is 0.99%, which a
+        # report of 1.5% cannot be a rounding of, though "1%" and "1.5%" could meet.
+        exact = derive.percent(value.n, value.N).exact
+        return b_low <= exact < b_high
+    a_low, a_high = derive.interval(value.value)
     return a_low < b_high and b_low < a_high
 
 

@@ -94,8 +94,7 @@ def _measured(m: Measurement, field: str, where: str) -> Value | Fact:
     _pick([*options, *(["when"] if m.timepoint else [])], field, f"figure of {where}")
     if field == "when":
         assert m.timepoint is not None
-        first = m.all if m.all is not None else next(iter(m.results.values()))
-        return Fact(text=m.timepoint, source=first.source, locator=first.locator)
+        return Fact(text=m.timepoint)  # a label of the figure, not a figure: no citation
     value = m.all if field == "all" else m.results[field]
     assert value is not None
     return value
@@ -196,7 +195,9 @@ def all_paths(dataset: Dataset) -> list[str]:
             for m in ext.results:
                 out += figures(f"{trial_id}/{ext.id}/{m.id}", m)
         out += [
-            f"{trial_id}.{f}" for f in (*TRIAL_FIELDS, *TRIAL_FACTS) if getattr(trial, f) is not None
+            f"{trial_id}.{f}"
+            for f in (*TRIAL_FIELDS, *TRIAL_FACTS)
+            if getattr(trial, f) is not None
         ]
         for arm in trial.arms:
             out += [f"{trial_id}/{arm.id}.{f}" for f in ARM_FIELDS if getattr(arm, f)]

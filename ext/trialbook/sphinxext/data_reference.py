@@ -35,6 +35,12 @@ RECORDS: tuple[tuple[type[BaseModel], str], ...] = (
     (records.Comparison, "an outcome's comparison"),
     (records.Certainty, "an outcome's certainty"),
     (records.AdverseEvent, "an item of a trial's adverse_events, or rows of the CSV"),
+    (
+        records.Measurement,
+        "an item of a trial's baseline, eligibility or an extension's "
+        "results, or of an intervention's programme",
+    ),
+    (records.Extension, "an item of a trial's extensions"),
     (values.Value, "any number: a bare figure, a short form, or this mapping"),
     (values.Size, "a number of people, centres or countries"),
     (values.Tally, "an adverse event's result in one arm"),
@@ -44,7 +50,9 @@ RECORDS: tuple[tuple[type[BaseModel], str], ...] = (
     (records.Registration, "an item of a trial's registrations"),
     (records.Source, "an item of sources.yaml"),
     (records.Miscitation, "an item of a source's miscitations"),
+    (records.Erratum, "an item of a source's errata"),
     (records.Intervention, "an item of interventions.yaml"),
+    (records.Instruction, "an item of an intervention's regimen"),
     (records.Milestone, "an item of milestones.yaml"),
 )
 
@@ -57,7 +65,8 @@ CHECKS: dict[str, str] = {
     "Arm": "the intervention exists in interventions.yaml; sizes are whole numbers, no more "
     "than the trial's randomized; analysed is no more than randomized",
     "Group": "its arms exist; its safety population is no more than the trial's randomized",
-    "Outcome": "results name existing arms or groups; its id is not also an arm's",
+    "Outcome": "results name existing arms or groups; its id is not also an arm's, an "
+    "event's or a measurement's",
     "Comparison": "treatment and control exist and differ; p is within [0, 1]; a ratio is "
     "positive; a relative reduction agrees with the ratio at the printed precision",
     "Certainty": "it names its own source; the rating is one of GRADE's four levels",
@@ -73,6 +82,11 @@ CHECKS: dict[str, str] = {
     "Source": "the id is unique; the date is not in the future; some value cites it (a "
     "warning if none does)",
     "Miscitation": "the source it cites exists",
+    "Measurement": "results name existing arms or groups (in a trial) or treatments (in a "
+    "programme); its id is unique among the trial's arms, outcomes, events and measurements; "
+    "a percentage lies within 0–100%; a range is ordered and contains the figure",
+    "Extension": "its id and its results' ids are unique",
+    "Instruction": "the date it took effect is not in the future",
     "Milestone": "not dated in the future; its trials exist",
 }
 
@@ -106,6 +120,16 @@ def _example(value: Any) -> str:
     else:
         text = str(value)
     return text if len(text) <= 26 else text[:25] + "…"  # short enough for a PDF column
+
+
+def _rich(text: str) -> list[nodes.Node]:
+    """Docstring text with its ``literals`` as code, not as doubled backquotes."""
+    parts = text.split("``")
+    return [
+        nodes.literal(part, part) if i % 2 else nodes.Text(part)
+        for i, part in enumerate(parts)
+        if part
+    ]
 
 
 def type_words(schema: dict[str, Any]) -> str:
@@ -162,13 +186,13 @@ class DataReference(TrialbookDirective):
                         name,
                         type_words(prop),
                         "required" if name in required else "optional",
-                        info.description or "",
+                        paragraph(*_rich(info.description or "")),
                         # Plain text, not code: PDF columns are sized with the text font.
                         found.get((model.__name__, name), "–"),
                     ]
                 )
             doc = (model.__doc__ or "").strip().splitlines()[0]
-            out.append(paragraph(nodes.strong("", model.__name__), f" ({where}). {doc}"))
+            out.append(paragraph(nodes.strong("", model.__name__), f" ({where}). ", *_rich(doc)))
             if model.__name__ in CHECKS:
                 out.append(
                     paragraph(nodes.emphasis("", "Checked: "), CHECKS[model.__name__] + ".")

@@ -19,6 +19,7 @@ from ..model.records import PRIMARY
 from ..report import findings
 from .base import TrialbookDirective, id_list
 from .cards import card_grid, summary_card
+from .outcome_table import endpoint
 from .render import cite, flag_node, paragraph, trial_ref, value_node, verbatim
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ def main_outcomes(trial: Trial) -> tuple[list[Outcome], bool]:
 
 
 def _outcome(trial: Trial, outcome: Outcome) -> list[nodes.Node]:
-    out: list[nodes.Node] = [paragraph(nodes.strong("", outcome.name))]
+    out: list[nodes.Node] = [paragraph(nodes.strong("", endpoint(outcome)))]
     comp = outcome.comparison
     row = findings.finding(trial, outcome)
     if comp is not None and comp.estimate is not None:
@@ -70,6 +71,11 @@ def _outcome(trial: Trial, outcome: Outcome) -> list[nodes.Node]:
     return out
 
 
+def _in_sentence(name: str) -> str:
+    """``Interferon beta-1a`` → ``interferon beta-1a`` (but ``IFN`` stays ``IFN``)."""
+    return name[0].lower() + name[1:] if name[1:2].islower() else name
+
+
 class KeyFindings(TrialbookDirective):
     """Cards of the trials' main results. Options: ``:trials:`` (default: all)."""
 
@@ -86,16 +92,15 @@ class KeyFindings(TrialbookDirective):
         cards: list[nodes.Element] = []
         for trial in trials:
             body = nodes.container()
-            if trial.population is not None:
-                ref = cite(trial.population.source, trial.population.locator)
-                body += paragraph(trial.population.text, *((" ", ref) if ref else ()))
+            who = trial.population or trial.design
+            ref = cite(who.source, who.locator)
+            body += paragraph(who.text, *((" ", ref) if ref else ()))
             control = trial.arm_or_group(trial.control_key() or "")
-            if control is not None and hasattr(control, "intervention"):
-                iv = dataset.interventions.get(control.intervention)
-                text = control.label
-                if iv is not None and iv.dose is not None and iv.schedule is not None:
-                    text += f", {iv.dose.text} {iv.schedule.text}"
-                body += paragraph(f"Compared with {text}.")
+            iv = dataset.interventions.get(getattr(control, "intervention", ""))
+            if iv is not None:
+                parts = [iv.name, *(f.text for f in (iv.dose, iv.schedule) if f is not None)]
+                how = f" ({iv.route.text})" if iv.route is not None else ""
+                body += paragraph(f"Compared with {_in_sentence(' '.join(parts))}{how}.")
             outcomes, primary = main_outcomes(trial)
             if not primary and outcomes:
                 body += paragraph(

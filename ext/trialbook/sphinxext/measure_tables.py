@@ -182,7 +182,11 @@ class ExtensionTable(TrialbookDirective):
             body.append(GroupRow([heading]))
             for m in ext.results:
                 body.append(
-                    [describe(m, timepoint=False), m.timepoint or EMPTY, *_cells(m, keys, with_all)]
+                    [
+                        describe(m, timepoint=False),
+                        m.timepoint or EMPTY,
+                        *_cells(m, keys, with_all),
+                    ]
                 )
         default = "Long-term results" + (f" of {trials[0].name}" if len(trials) == 1 else "")
         spec, node = table(

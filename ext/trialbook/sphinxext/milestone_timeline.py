@@ -49,7 +49,9 @@ class MilestoneTimeline(TrialbookDirective):
             where = f"{dataset.root.name}/milestones.yaml"
             return self.problem(f"the data has no milestones ({where})")
         rows: list[list[Cell]] = []
-        for m in sorted(dataset.milestones, key=lambda m: m.date):
+        # A date known only to the year (or month) sorts after the dated events of
+        # that year: "2014" may be any day of it, and says no more than that.
+        for m in sorted(dataset.milestones, key=lambda m: (m.date + "-99-99")[:10]):
             ref = cite(m.event.source, m.event.locator)
             event: list[nodes.Node | str] = [
                 paragraph(m.event.text, *((" ", ref) if ref is not None else ()))

@@ -16,6 +16,7 @@ from docutils import nodes
 from sphinx import addnodes
 
 from ..model.records import PRIMARY, RATIO_KINDS, ROLES, Dataset, Outcome, Trial
+from ..report import format as fmt
 from ..report.derive import Derived, reduction_from_ratio
 from .base import TABLE_OPTIONS, TrialbookDirective, id_list
 from .domain import target_node
@@ -79,21 +80,35 @@ def _sides(outcome: Outcome) -> tuple[list[str], list[str]]:
 
 
 def derived_reduction(outcome: Outcome) -> Derived | None:
-    """The relative reduction implied by a ratio, when the source gives none."""
+    """The relative reduction implied by a ratio, when the source gives none.
+
+    Only for outcomes where fewer is better: a "reduction" in patients improving
+    would read as a benefit, and an increase would print as a negative reduction.
+    """
     comp = outcome.comparison
     if comp is None or comp.reduction is not None or comp.kind not in RATIO_KINDS:
+        return None
+    if outcome.better == "higher":
         return None
     if comp.estimate is None or comp.estimate.value is None:
         return None
     return reduction_from_ratio(comp.estimate.value)
 
 
+#: What an outcome's per-arm figures count, where its name does not say.
+UNITS = {"annualized-relapse-rate": "relapses per patient-year"}
+
+
 def endpoint(outcome: Outcome) -> str:
-    """``Relapse rate, 2 years``: the endpoint with its time point."""
+    """``Relapse rate (relapses per patient-year), 2 years``: the endpoint, what its
+    figures count, and its time point."""
+    name = outcome.name
+    if outcome.measure in UNITS and outcome.results:
+        name += f" ({UNITS[outcome.measure]})"
     timepoint = outcome.timepoint
     if not timepoint or timepoint.lower() in outcome.name.lower():  # "at 2 years, 2 years"
-        return outcome.name
-    return f"{outcome.name}, {timepoint}"
+        return name
+    return f"{name}, {timepoint}"
 
 
 def _effect(outcome: Outcome) -> list[nodes.Node | str]:
@@ -145,8 +160,13 @@ def build_table(
             if target is not None:
                 name.insert(0, target)
             derived = derived_reduction(outcome)
+            increase = derived is not None and derived.value < 0
             reduction = (
-                derived_node(derived, notes=notes)
+                derived_node(
+                    derived,
+                    notes=notes,
+                    text=f"{fmt.with_unit(-derived.value, '%')} increase" if increase else "",
+                )
                 if derived is not None
                 else value_node(comp.reduction if comp else None)
             )

@@ -70,7 +70,9 @@ class RegimenTable(TrialbookDirective):
             (r for r in iv.regimen if r.topic in topics), key=lambda r: topics.index(r.topic)
         )
         if not rules:
-            return self.problem(f"{iv_id} has no rules on {', '.join(topics)} in interventions.yaml")
+            return self.problem(
+                f"{iv_id} has no rules on {', '.join(topics)} in interventions.yaml"
+            )
         body: list[Row] = []
         for rule in rules:
             ref = cite(rule.source, rule.locator)

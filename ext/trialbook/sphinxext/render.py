@@ -9,6 +9,7 @@ numbered list in the PDF). A derived value is set in italics and says
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -24,6 +25,7 @@ from ..report.derive import Derived
 from ..report.words import treatment_name
 
 EMPTY = "–"
+NBSP = "\u00a0"
 #: Docutils attribute that keeps Sphinx's SmartQuotes out of a node and its children:
 #: text from data is shown exactly as written (``"`` stays straight, ``\\`` stays two).
 VERBATIM = "support_smartquotes"
@@ -50,7 +52,7 @@ def cite(source: str | None, locator: str | None = None) -> addnodes.pending_xre
     """
     if source is None:
         return None
-    shown = f"[{source}, {locator}]" if locator else f"[{source}]"
+    shown = f"[{source},{NBSP}{_unbroken(locator)}]" if locator else f"[{source}]"
     xref = addnodes.pending_xref(
         "",
         nodes.inline("", shown, classes=["trialbook-cite"]),
@@ -69,7 +71,13 @@ def cite(source: str | None, locator: str | None = None) -> addnodes.pending_xre
 def show_number(content: nodes.Element, number: int, locator: str | None = None) -> None:
     """Put ``[number]`` (``[number, locator]``) into a source reference (at resolve time)."""
     content.children = []
-    content += nodes.Text(f"[{number}, {locator}]" if locator else f"[{number}]")
+    shown = f"[{number},{NBSP}{_unbroken(locator)}]" if locator else f"[{number}]"
+    content += nodes.Text(shown)
+
+
+def _unbroken(locator: str) -> str:
+    """``Table 4`` with a no-break space: a marker never breaks inside (HTML and PDF)."""
+    return locator.replace(" ", NBSP)
 
 
 def _with_cite(text: str, source: str | None, locator: str | None = None) -> nodes.inline:
@@ -109,12 +117,26 @@ def value_node(value: Value | None, *, signed: bool = False, p: bool = False) ->
             "", fmt.NOT_REPORTED, classes=["trialbook-value", "trialbook-nr"], **{VERBATIM: False}
         )
     text = fmt.p_value(value) if p else fmt.value(value, signed=signed)
-    return _with_cite(text, value.source, value.locator)
+    node = _with_cite(text, value.source, value.locator)
+    if value.acknowledged:
+        # Kept as printed although its arithmetic does not agree: say so where it is
+        # shown ("sic", the reason on hover), not only on the discrepancy page.
+        sic = nodes.abbreviation("", "", explanation=value.acknowledged, classes=["trialbook-sic"])
+        sic += nodes.emphasis("", "sic")
+        node.insert(1, nodes.Text(" "))
+        node.insert(2, sic)
+    return node
 
 
 def fact_node(fact: Fact) -> nodes.inline:
-    """A sourced statement in running text, with its citation."""
-    return _with_cite(fact.text, fact.source, fact.locator)
+    """A sourced statement in running text, with its citation (it wraps like text)."""
+    node = nodes.inline("", "", classes=["trialbook-value", "trialbook-fact"], **{VERBATIM: False})
+    node += nodes.Text(fact.text)
+    ref = cite(fact.source, fact.locator)
+    if ref is not None:
+        node += nodes.Text(" ")
+        node += ref
+    return node
 
 
 def flag_node(flag: Flag | None) -> nodes.inline:
@@ -139,7 +161,8 @@ def derived_inline(derived: Derived, *, signed: bool = False) -> nodes.abbreviat
 
 
 class DerivedInLatex(SphinxPostTransform):
-    """LaTeX prints an abbreviation's explanation in brackets: keep the italic figure."""
+    """LaTeX prints an abbreviation's explanation in brackets: keep the italic figure
+    (or the italic "sic"; the discrepancy page gives the reason)."""
 
     default_priority = 300
     formats = ("latex",)
@@ -147,7 +170,7 @@ class DerivedInLatex(SphinxPostTransform):
     def run(self, **kwargs: Any) -> None:
         """Replace each derived abbreviation by its italic figure."""
         for node in list(self.document.findall(nodes.abbreviation)):
-            if "trialbook-derived" in node["classes"]:
+            if {"trialbook-derived", "trialbook-sic"} & set(node["classes"]):
                 node.replace_self(node.children)
 
 
@@ -174,8 +197,22 @@ class Notes:
             return []
         out = nodes.container(classes=["trialbook-table-notes"])
         for i, text in enumerate(self.texts):
-            out += paragraph(nodes.superscript("", _letter(i)), " ", text)
+            out += paragraph(nodes.superscript("", _letter(i)), " ", *formula_nodes(text))
         return [verbatim(out)]
+
+
+_POWER = re.compile(r"\^([0-9A-Za-z.\u2212-]+)")
+
+
+def formula_nodes(text: str) -> list[nodes.Node]:
+    """A formula's text with ``x^y`` set as x with a superscript y (HTML and PDF)."""
+    out: list[nodes.Node] = []
+    at = 0
+    for m in _POWER.finditer(text):
+        out += [nodes.Text(text[at : m.start()]), nodes.superscript("", m[1])]
+        at = m.end()
+    out.append(nodes.Text(text[at:]))
+    return [n for n in out if n.astext()]
 
 
 def _letter(index: int) -> str:
@@ -200,7 +237,9 @@ def derived_node(
         node += notes.mark(f"derived: {derived.formula}")
         return node
     node += nodes.Text(" ")
-    node += nodes.inline("", f"derived: {derived.formula}", classes=["trialbook-formula"])
+    formula = nodes.inline("", "derived: ", classes=["trialbook-formula"])
+    formula += formula_nodes(derived.formula)
+    node += formula
     return node
 
 
@@ -227,7 +266,8 @@ def other_report_node(other: OtherReport) -> nodes.inline:
 
 
 def other_reports_node(value: Value) -> nodes.inline | None:
-    """``also reported: ≈16% [18]`` for other sources that print a different figure."""
+    """``also reported: ≈16% [18]`` for other sources that print a different figure,
+    each with its note (how that source defines or counts it)."""
     differing = differing_reports(value)
     if not differing:
         return None
@@ -236,6 +276,8 @@ def other_reports_node(value: Value) -> nodes.inline | None:
         if i:
             node += nodes.Text("; ")
         node += other_report_node(other)
+        if other.note:
+            node += nodes.inline("", f" ({other.note})", classes=["trialbook-definition"])
     return node
 
 

@@ -40,8 +40,17 @@ def _identifiers(source: Source) -> list[nodes.Node]:
             label = value if field in ("pmcid", "nct") else f"{field.upper()} {value}"
             out += [nodes.Text(" "), nodes.reference("", label, refuri=url.format(value))]
     if source.url and not source.nct:
-        out += [nodes.Text(" "), nodes.reference("", source.url, refuri=source.url)]
+        out += [nodes.Text(" "), nodes.reference("", _shown_url(source.url), refuri=source.url)]
     return out
+
+
+def _shown_url(url: str) -> str:
+    """A link's text: the address without its scheme, shortened to its site and path
+    when it carries a query (an API call reads as noise)."""
+    bare = url.removeprefix("https://")
+    if "?" in bare:
+        return bare.split("?", 1)[0] + "?…"
+    return bare
 
 
 def _cited(count: int, topics: dict[str, list[str]]) -> nodes.paragraph:
@@ -77,7 +86,7 @@ class SourceList(TrialbookDirective):
             if source.kind != current_kind:
                 current_kind = source.kind
                 title = KIND_TITLES[source.kind]
-                out.append(paragraph(nodes.strong("", title)))
+                out.append(nodes.rubric(title, title))  # keeps with its list in the PDF
                 listing = nodes.enumerated_list(
                     enumtype="arabic", prefix="[", suffix="]", start=number
                 )

@@ -114,8 +114,13 @@ def table(
     rows: Sequence[Row],
     classes: Sequence[str] = (),
 ) -> tuple[addnodes.tabular_col_spec, nodes.table]:
-    """The column spec and the table (title, header row, body rows)."""
-    node = nodes.table(classes=["trialbook-table", *classes])
+    """The column spec and the table (title, header row, body rows).
+
+    In LaTeX every table is a ``longtable``: tables of results grow with the data,
+    and a ``tabular`` cannot break across pages (it runs off the page, or leaves
+    the page before it half empty).
+    """
+    node = nodes.table(classes=["trialbook-table", "longtable", *classes])
     node += nodes.title(caption, caption)
     group = verbatim(nodes.tgroup(cols=len(columns)))  # the caption is the author's text
     node += group
@@ -164,6 +169,8 @@ class ColumnLabels(SphinxPostTransform):
                 if row.parent is head or GROUP in row["classes"]:
                     continue
                 for label, cell in zip(labels, row.findall(nodes.entry), strict=False):
+                    if cell.astext().strip() in ("", "–"):
+                        cell["classes"].append("trialbook-empty-cell")
                     cell.insert(0, nodes.paragraph(label, label, classes=["trialbook-col-label"]))
 
 

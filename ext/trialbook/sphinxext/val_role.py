@@ -16,7 +16,14 @@ from ..diagnostics import Code, closest, suggest
 from ..model.values import Fact, Flag, OtherReport
 from ..report.paths import PathError, all_paths, resolve
 from .dataset import INTERVENTIONS, state_of
-from .render import DerivedInLatex, derived_inline, fact_node, flag_node, other_report_node, value_node
+from .render import (
+    DerivedInLatex,
+    derived_inline,
+    fact_node,
+    flag_node,
+    other_report_node,
+    value_node,
+)
 from .warnings import role_location, warn
 
 if TYPE_CHECKING:

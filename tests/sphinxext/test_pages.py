@@ -10,7 +10,7 @@ import pytest
 from docutils import nodes
 from sphinx.util.console import strip_colors
 
-from trialbook.sphinxext.pages import MARKER
+from trialbook.sphinxext.pages import MARKER, render_page
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -104,3 +104,22 @@ def test_failed_trial_page_shows_no_data(
     assert "Open label" not in html and "Responders" not in html
     index = (app.outdir / "index.html").read_text(encoding="utf-8")
     assert "BETA" not in index.split("Main endpoints")[1]
+
+
+def test_a_page_has_a_section_only_for_what_the_trial_reports() -> None:
+    full = render_page("x", "X", "data/trials/x.yaml", baseline=True, extensions=True)
+    headings = [line for line in full.splitlines() if line.startswith("## ")]
+    assert headings == [
+        "## Arms",
+        "## Baseline characteristics",
+        "## Outcomes",
+        "## Adverse events",
+        "## Long-term results",
+    ]
+    assert "```{baseline-table}\n:trials: x\n:name: baseline-x\n```" in full
+    assert "```{extension-table}\n:trials: x\n:name: extension-x\n```" in full
+    bare = render_page("x", "X", "data/trials/x.yaml", safety=False)
+    assert [line for line in bare.splitlines() if line.startswith("## ")] == [
+        "## Arms",
+        "## Outcomes",
+    ]

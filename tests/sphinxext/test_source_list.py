@@ -96,6 +96,16 @@ def test_entries_are_numbered_in_groups_with_anchors_and_counts(
     assert "Miscitation:" in nmss
     assert "359;17:30-45" in nmss
     assert "1786–1801" in nmss
+    # A review's slip is said where the review is listed, and the tables it is cited
+    # at are listed in order (Table 2 before Table 10).
+    review = _text(entries["fernandez-2014"])
+    assert "Slip: Table 4, serious thyroid disorders, total prints “11 (9%)”." in review
+    assert review.strip().endswith("Cited at: Table 2, Table 3, Table 4.")
+    # Readers never see the data's ids: shared records are named in words.
+    label = _text(entries["openfda-lemtrada-label"])
+    assert "Treatments (Alemtuzumab, how it is given and monitored)" in label
+    assert "api.fda.gov/drug/label.json?…" in label
+    assert "ifn-beta-1a" not in _text(page) and "fda-first-decision" not in _text(page)
 
 
 def test_markers_link_to_the_numbered_entry(

@@ -197,9 +197,17 @@ def check_results(c: Checker, trial: Trial) -> None:
     for path, m in measured:
         for here, v in measurement_values(path, m):
             _proportion(c, here, v)
-            if v.N is not None and total is not None and total < v.N and here[-1] != "all":
+            if v.N is None or here[-1] == "all":
+                continue  # "all" may cover more than the trial (a pooled abstract)
+            if total is not None and total < v.N:
                 c.inconsistent(
                     here, v, f"N ({v.N}) is more than the trial's {total} randomized", at="N"
+                )
+                continue
+            population = _population(trial, str(here[-1]))
+            if population is not None and population < v.N:
+                c.inconsistent(
+                    here, v, f"N ({v.N}) is more than the {population} in {here[-1]!r}", at="N"
                 )
     for kind, i, results, proportion in keyed:
         for key, v in results.items():

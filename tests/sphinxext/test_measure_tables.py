@@ -96,7 +96,7 @@ def test_programme_table_columns_by_treatment(app: SphinxTestApp) -> None:
     app.build()
     tables = _tables(numbered(app, "measures"))
     rows = _cells(tables["Drugamab across its trials"])
-    assert rows[0] == ["Figure", "When", "Drugamab", "Comparon", "All"]
+    assert rows[0] == ["Measure", "When", "Drugamab", "Comparon", "All"]
     assert rows[1] == [
         "Infusion reactions | Population: pooled trials",
         "–",
@@ -106,9 +106,9 @@ def test_programme_table_columns_by_treatment(app: SphinxTestApp) -> None:
     ]
     assert rows[2] == ["Infections", "year 1", "58.7% [3]", "41.3% [3]", "–"]
     assert rows[3] == ["Reported cases", "–", "–", "–", "13 [5]"]
-    # A selection shows only the columns it needs.
+    # A selection shows only the columns it needs (no column of dashes).
     cases = _cells(tables["Cases only"])
-    assert cases == [["Figure", "When", "All"], ["Reported cases", "–", "13 [5]"]]
+    assert cases == [["Measure", "All"], ["Reported cases", "13 [5]"]]
 
 
 @pytest.mark.sphinx("html", testroot="tables", srcdir="measures-regimen")
@@ -134,7 +134,7 @@ def test_key_findings_cards_in_a_grid(app: SphinxTestApp) -> None:
     page = (app.outdir / "measures.html").read_text(encoding="utf-8")
     grid = page[page.index("trialbook-card-grid") :]
     assert "sd-row-cols-md-3" in grid[:400]
-    card = grid[: grid.index("the trial's page") + 200]
+    card = grid[: grid.index("the trial’s page") + 200]
     assert "ALPHA (phase III)" in card
     text = re.sub(r"<[^>]+>", "", card)
     assert "Compared with comparon." in text

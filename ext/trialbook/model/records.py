@@ -147,9 +147,9 @@ class Instruction(Fact):
     topic: InstructionTopic
     """Indication, course, premedication, prophylaxis, observation, monitoring,
     follow-up, setting, contraindication or programme."""
-    authority: Literal["EU", "US", "trials", "review"]
-    """Whose wording: the EU product information, the US label, the trials' protocol,
-    or a review describing the regimen."""
+    authority: Literal["EU", "UK", "US", "Malaysia", "trials", "review"]
+    """Whose wording: a regulator's product information or label (EU, UK, US,
+    Malaysia), the trials' protocol, or a review describing the regimen."""
     since: PartialDate | None = None
     """When the wording took effect, if the source says."""
 

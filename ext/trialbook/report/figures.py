@@ -132,8 +132,10 @@ def comparisons(trials: list[Trial], outcome_ids: list[str]) -> list[tuple[Trial
 
 def forest(dataset: Dataset, pairs: list[tuple[Trial, Outcome]]) -> Forest:
     """A forest plot of ``pairs``; rows are labelled by trial, or by outcome when all
-    rows are one trial's."""
+    rows are one trial's; with the time point when the rows' time points differ (a
+    3-year result beside 2-year ones says so)."""
     one_trial = len({t.id for t, _ in pairs}) == 1 and len(pairs) > 1
+    mixed_times = len({o.timepoint for _, o in pairs}) > 1
     rows = []
     treated: list[str] = []
     controls: list[str] = []
@@ -149,7 +151,8 @@ def forest(dataset: Dataset, pairs: list[tuple[Trial, Outcome]]) -> Forest:
             ForestRow(
                 trial=trial,
                 outcome=outcome,
-                label=outcome.name if one_trial else trial.name,
+                label=(outcome.name if one_trial else trial.name)
+                + (f", {outcome.timepoint}" if mixed_times and outcome.timepoint else ""),
                 treatment=_side(trial, outcome, treatment),
                 control=_side(trial, outcome, control),
                 estimate=estimate,

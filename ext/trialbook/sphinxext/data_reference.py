@@ -122,6 +122,19 @@ def _example(value: Any) -> str:
     return text if len(text) <= 26 else text[:25] + "…"  # short enough for a PDF column
 
 
+def _object_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """The mapping form of a record that also has short forms (``anyOf``: the mapping,
+    a bare number, a string), so its fields can be listed."""
+    if "properties" in schema:
+        return schema
+    for branch in schema.get("anyOf", []):
+        if "$ref" in branch:
+            branch = schema.get("$defs", {}).get(str(branch["$ref"]).rsplit("/", 1)[-1], {})
+        if "properties" in branch:
+            return dict(branch)
+    return schema
+
+
 def _rich(text: str) -> list[nodes.Node]:
     """Docstring text with its ``literals`` as code, not as doubled backquotes."""
     parts = text.split("``")
@@ -175,7 +188,7 @@ class DataReference(TrialbookDirective):
         found = examples(dataset)
         out: list[nodes.Node] = []
         for model, where in RECORDS:
-            schema = model.model_json_schema()
+            schema = _object_schema(model.model_json_schema())
             properties = schema.get("properties", {})
             required = set(schema.get("required", []))
             rows: list[list[Cell]] = []

@@ -116,16 +116,22 @@ class DiscrepancyList(TrialbookDirective):
         rows = []
         for source_id, source in dataset.sources.items():
             for slip in source.errata:
-                ref = cite(source_id, slip.locator)
+                ref = cite(source_id)
                 rows.append(
                     [
                         paragraph(*(x for x in (ref,) if x is not None)),
+                        slip.locator,
                         slip.as_printed,
                         slip.note,
                     ]
                 )
         if rows:
-            columns = ("Source", "As printed", "What is wrong, and what the handbook does")
+            columns = (
+                "Source",
+                "Where",
+                "As printed",
+                "What is wrong, and what the handbook does",
+            )
             spec, tnode = table("Slips in the sources", columns, rows, ["trialbook-errata"])
             out += [spec, tnode]
         for node in out:

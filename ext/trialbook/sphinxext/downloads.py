@@ -129,8 +129,12 @@ class TableDownloads(SphinxPostTransform):
                 link = nodes.paragraph(classes=["trialbook-download"])
                 text = "Download every source, trial and value (JSON)"
                 link += nodes.reference("", text, refuri=_relative(docname, DATASET))
+                # Before the first group's title, not between it and its list.
                 section = listing.parent
-                section.insert(section.index(listing), link)
+                at = section.index(listing)
+                if at and isinstance(section[at - 1], nodes.rubric):
+                    at -= 1
+                section.insert(at, link)
                 break
 
 

@@ -19,6 +19,7 @@ from ..model.records import PRIMARY
 from ..report import findings
 from .base import TrialbookDirective, id_list
 from .cards import card_grid, summary_card
+from .dataset import INTERVENTIONS
 from .outcome_table import endpoint
 from .render import cite, flag_node, paragraph, trial_ref, value_node, verbatim
 
@@ -88,6 +89,7 @@ class KeyFindings(TrialbookDirective):
     def render(self) -> list[nodes.Node]:
         """A grid of cards, one per trial."""
         trials = self.select_trials(self.options.get("trials", []))
+        self.depend_on([], shared=(INTERVENTIONS,))  # the comparator's dose and schedule
         dataset = self.data.dataset
         cards: list[nodes.Element] = []
         for trial in trials:
@@ -108,7 +110,7 @@ class KeyFindings(TrialbookDirective):
                 )
             for outcome in outcomes:
                 body += _outcome(trial, outcome)
-            body += paragraph(trial_ref(trial), ": the trial's page")
+            body += paragraph(trial_ref(trial), ": the trial’s page")
             verbatim(body)
             cards.append(summary_card(f"{trial.name} (phase {trial.phase})", body))
         grid = card_grid(cards)

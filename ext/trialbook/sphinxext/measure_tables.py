@@ -230,9 +230,19 @@ class ProgrammeTable(TrialbookDirective):
             return self.problem(f"{iv_id} has no programme figures in interventions.yaml")
         names = {k: v.name for k, v in dataset.interventions.items()}
         keys, headings, with_all = _columns(measures, lambda k: names.get(k, k))
-        columns = ["Figure", "When", *headings, *(["All"] if with_all else [])]
+        when = any(m.timepoint for m in measures)  # no column of dashes
+        columns = [
+            "Measure",
+            *(["When"] if when else []),
+            *headings,
+            *(["All"] if with_all else []),
+        ]
         body: list[Row] = [
-            [describe(m, timepoint=False), m.timepoint or EMPTY, *_cells(m, keys, with_all)]
+            [
+                describe(m, timepoint=False),
+                *([m.timepoint or EMPTY] if when else []),
+                *_cells(m, keys, with_all),
+            ]
             for m in measures
         ]
         caption = self.options.get("caption") or f"{iv.name} across its trials"

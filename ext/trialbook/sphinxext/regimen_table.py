@@ -29,7 +29,9 @@ if TYPE_CHECKING:
 TOPICS: tuple[str, ...] = typing.get_args(InstructionTopic)
 AUTHORITIES = {
     "EU": "EU product information",
+    "UK": "UK product information",
     "US": "US label",
+    "Malaysia": "Malaysian label",
     "trials": "The trials",
     "review": "A review",
 }
@@ -80,7 +82,7 @@ class RegimenTable(TrialbookDirective):
             whose = AUTHORITIES[rule.authority]
             if rule.since:
                 whose += f", since {fmt.date(rule.since)}"
-            body.append([rule.topic.replace("-", " ").capitalize(), text, whose])
+            body.append([rule.topic.capitalize(), text, whose])
         caption = self.options.get("caption") or f"How {iv.name.lower()} is given"
         spec, node = table(caption, COLUMNS, body, ["trialbook-regimen"])
         self.set_source_info(node)

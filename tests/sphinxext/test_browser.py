@@ -298,8 +298,9 @@ def test_table_citations_link_to_their_source(
                 continue
             if marker["url"] != f"{http_base}sources.html#{source['id']}":
                 problems.append(f"{where}: resolves to {marker['url']}")
-            # [n], or [n, Table 4] with no-break spaces when the data names a locator.
-            shown = re.fullmatch(r"\[(\d+)(?:,\xa0([^ ]+))?\]", marker["text"])
+            # [n], or [n, Table 4] (a no-break space inside the locator) when the data
+            # names where in the source.
+            shown = re.fullmatch(r"\[(\d+)(?:, ([^ ]+))?\]", marker["text"])
             if shown is None or shown.group(1) != str(source["number"]):
                 problems.append(f"{where}: the source is number {source['number']}")
                 continue

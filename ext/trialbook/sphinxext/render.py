@@ -52,7 +52,7 @@ def cite(source: str | None, locator: str | None = None) -> addnodes.pending_xre
     """
     if source is None:
         return None
-    shown = f"[{source},{NBSP}{_unbroken(locator)}]" if locator else f"[{source}]"
+    shown = f"[{source}, {_unbroken(locator)}]" if locator else f"[{source}]"
     xref = addnodes.pending_xref(
         "",
         nodes.inline("", shown, classes=["trialbook-cite"]),
@@ -71,12 +71,19 @@ def cite(source: str | None, locator: str | None = None) -> addnodes.pending_xre
 def show_number(content: nodes.Element, number: int, locator: str | None = None) -> None:
     """Put ``[number]`` (``[number, locator]``) into a source reference (at resolve time)."""
     content.children = []
-    shown = f"[{number},{NBSP}{_unbroken(locator)}]" if locator else f"[{number}]"
-    content += nodes.Text(shown)
+    if not locator:
+        content += nodes.Text(f"[{number}]")
+        return
+    # "[5, Table 4]": the line may break after the comma in a narrow PDF column, never
+    # inside the locator (a no-break space; in LaTeX also a box against hyphenation).
+    # In HTML the whole marker stays on one line (CSS).
+    content += nodes.Text(f"[{number}, ")
+    content += nodes.inline("", _unbroken(locator), classes=["trialbook-locator"])
+    content += nodes.Text("]")
 
 
 def _unbroken(locator: str) -> str:
-    """``Table 4`` with a no-break space: a marker never breaks inside (HTML and PDF)."""
+    """``Table 4`` with a no-break space."""
     return locator.replace(" ", NBSP)
 
 

@@ -24,6 +24,17 @@ def rootdir() -> Path:
 
 
 @pytest.fixture
+def root(tmp_path: Path) -> Path:
+    """A data directory with the real sources and interventions and no trials yet
+    (core tests add one small trial and check what the loader says about it)."""
+    root = (tmp_path / "data").resolve()
+    (root / "trials").mkdir(parents=True)
+    for name in ("sources.yaml", "interventions.yaml"):
+        shutil.copy(REPO / "data" / name, root / name)
+    return root
+
+
+@pytest.fixture
 def handbook_copy(tmp_path: Path) -> Path:
     """A copy of the real ``docs/`` and ``data/`` (builds write generated pages)."""
     shutil.copytree(REPO / "docs", tmp_path / "docs", ignore=shutil.ignore_patterns("trials"))

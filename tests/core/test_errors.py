@@ -36,16 +36,6 @@ NOT_TRIALS = ("sources-duplicate-id.yaml", "milestones-bad-date.yaml")
 # --------------------------------------------------------------------------- helpers
 
 
-@pytest.fixture
-def root(tmp_path: Path) -> Path:
-    """A data directory with the real sources and interventions and no trials yet."""
-    root = (tmp_path / "data").resolve()
-    (root / "trials").mkdir(parents=True)
-    for name in ("sources.yaml", "interventions.yaml"):
-        shutil.copy(DATA / name, root / name)
-    return root
-
-
 def add_trial(root: Path, bad_name: str, trial_id: str = "bad") -> Path:
     """Copy ``tests/bad/<bad_name>`` in as ``trials/<trial_id>.yaml``."""
     path = root / "trials" / f"{trial_id}.yaml"

@@ -5,7 +5,6 @@ valid trial and must give exactly one located error at the value it is about."""
 from __future__ import annotations
 
 import datetime
-import shutil
 from pathlib import Path
 
 import pytest
@@ -27,15 +26,6 @@ EVENTS = """adverse_events:
 CSV_HEADER = "event,term,group,n,N,percent,source\n"
 CSV_ROW = "thyroid,Thyroid disorders,{group},{n},187,{percent},lancet-2012-care-ms-i\n"
 NEXT_YEAR = datetime.date.today().year + 1
-
-
-@pytest.fixture
-def root(tmp_path: Path) -> Path:
-    root = (tmp_path / "data").resolve()
-    (root / "trials").mkdir(parents=True)
-    for name in ("sources.yaml", "interventions.yaml"):
-        shutil.copy(DATA / name, root / name)
-    return root
 
 
 def one_error(root: Path) -> tuple[str, int, str, str]:

@@ -6,7 +6,6 @@ and gives exactly one located error."""
 from __future__ import annotations
 
 import datetime
-import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -68,15 +67,6 @@ extensions:
         definition: free of 6-month confirmed disability worsening
         all: 79.7%
 """
-
-
-@pytest.fixture
-def root(tmp_path: Path) -> Path:
-    root = (tmp_path / "data").resolve()
-    (root / "trials").mkdir(parents=True)
-    for name in ("sources.yaml", "interventions.yaml"):
-        shutil.copy(DATA / name, root / name)
-    return root
 
 
 def write(root: Path, old: str = "", new: str = "") -> None:

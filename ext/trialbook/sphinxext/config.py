@@ -39,12 +39,19 @@ CONFIG: dict[str, tuple[Any, str, frozenset[type], str]] = {
 }
 
 
-def _copy_css(app: Sphinx, exception: Exception | None) -> None:
-    """Put the stylesheet among the site's static files. (Appending to
-    ``html_static_path`` instead would change the configuration Sphinx pickles, and
-    every later build would re-read every page.)"""
-    if exception is None and app.builder.format == "html":
-        copy_asset_file(STATIC / CSS, Path(app.outdir) / "_static")
+def _copy_css(app: Sphinx) -> None:
+    """Put the stylesheet among the site's static files before any page is written.
+
+    Pages link it with a checksum of the file they find (``trialbook.css?v=…``): a
+    clean build that copied it only at the end linked it without one, and its pages
+    differed from those of an incremental build. (Appending to ``html_static_path``
+    instead would change the configuration Sphinx pickles, and every later build
+    would re-read every page.)
+    """
+    if app.builder.format == "html":
+        static = Path(app.outdir) / "_static"
+        static.mkdir(parents=True, exist_ok=True)  # else the copy would be a file called _static
+        copy_asset_file(STATIC / CSS, static)
 
 
 def setup_config(app: Sphinx) -> None:
@@ -52,4 +59,4 @@ def setup_config(app: Sphinx) -> None:
     for name, (default, rebuild, types, description) in CONFIG.items():
         app.add_config_value(name, default, rebuild, types=types, description=description)  # type: ignore[arg-type]
     app.add_css_file(CSS)
-    app.connect("build-finished", _copy_css)
+    app.connect("builder-inited", _copy_css)

@@ -1,0 +1,400 @@
+"""Benchmark: the whole handbook build as the evidence grows.
+
+Usage: ``nox -s bench`` or ``python bench/build_bench.py [--quick] [--report-only]``.
+
+For each size N (3, 100 and 1000 trials; ``--quick``: 3 and 100) the script writes
+the handbook with N trials (the three real ones and N − 3 copies of CARE-MS II under
+new ids) into a temporary folder and measures, with Sphinx run as a child process:
+
+* a full HTML build at ``-j 1`` and ``-j 2`` (median of 3 when a run is under a
+  minute), with its peak memory, the size of the environment pickle and of the
+  HTML output;
+* a no-op rebuild, a rebuild after touching a data file without changing it, after
+  editing one value of one trial, and after adding and after removing a trial: each
+  with the pages re-read and written and the figures drawn; after each, the HTML
+  must equal a clean build of the same data (byte for byte, with a fixed
+  ``SOURCE_DATE_EPOCH``), or the benchmark fails;
+* the LaTeX writer, and latexmk cold and no-op (at N ≤ 100: latexmk at 1000 trials
+  takes longer than the whole run may);
+* loading and checking the data alone, without and with the trial cache.
+
+Results go to ``build/bench/results.json`` and ``results.md``. Targets the
+issue sets (see the table printed at the end) make the script exit 1 when one
+fails, unless ``--report-only``. The static twin (the same pages with every table
+frozen into a MyST list-table) is not built yet: the targets that compare with it
+are reported as not measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+EPOCH = "1700000000"  # a fixed SOURCE_DATE_EPOCH: two clean builds are identical
+SYNTHETIC = "synthetic-{:05d}"
+
+
+# --------------------------------------------------------------------------- the project
+
+
+def make_project(folder: Path, trials: int) -> Path:
+    """The handbook (docs/ and data/) with ``trials`` trials in all, in ``folder``."""
+    shutil.copytree(
+        ROOT / "docs", folder / "docs", ignore=shutil.ignore_patterns("trials", "_build")
+    )
+    shutil.copytree(ROOT / "data", folder / "data")
+    template = (ROOT / "data/trials/care-ms-ii.yaml").read_text(encoding="utf-8")
+    for i in range(max(0, trials - 3)):
+        add_trial(folder, i, template)
+    return folder
+
+
+def add_trial(folder: Path, i: int, template: str | None = None) -> Path:
+    """Write synthetic trial ``i`` (a copy of CARE-MS II under a new id and name)."""
+    text = template or (ROOT / "data/trials/care-ms-ii.yaml").read_text(encoding="utf-8")
+    trial_id = SYNTHETIC.format(i)
+    text = text.replace("id: care-ms-ii", f"id: {trial_id}", 1)
+    text = text.replace("name: CARE-MS II", f"name: SYN-{i:05d}", 1)
+    path = folder / "data" / "trials" / f"{trial_id}.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# --------------------------------------------------------------------------- running
+
+
+@dataclass
+class Run:
+    """One child process: wall time, peak memory, and what the build did."""
+
+    seconds: float
+    peak_mb: float
+    reread: int | None = None
+    written: int | None = None
+    figures: int | None = None
+
+
+def run(command: list[str], cwd: Path) -> tuple[float, float, str]:
+    """Wall seconds, peak resident memory (MB) and output of ``command``."""
+    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "PYTHONHASHSEED": "0"}
+    start = time.perf_counter()
+    with tempfile.TemporaryFile() as out:
+        child = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - start
+        child.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        text = out.read().decode("utf-8", "replace")
+    if child.returncode != 0:
+        raise SystemExit(f"failed ({child.returncode}): {' '.join(command)}\n{text[-3000:]}")
+    return seconds, usage.ru_maxrss / 1024, text
+
+
+def _mtimes(folder: Path, suffixes: tuple[str, ...]) -> dict[Path, int]:
+    if not folder.is_dir():
+        return {}
+    return {p: p.stat().st_mtime_ns for p in folder.rglob("*") if p.suffix in suffixes}
+
+
+def sphinx(project: Path, builder: str, out: str, jobs: int = 1) -> Run:
+    """Build ``docs`` with ``builder`` into ``project/out``; count what it did."""
+    outdir = project / out
+    pages_before = _mtimes(outdir / builder, (".html", ".tex"))
+    figures_before = _mtimes(outdir, (".svg", ".pdf"))
+    command = [sys.executable, "-m", "sphinx", "-b", builder, "-j", str(jobs)]
+    command += ["-d", str(outdir / "doctrees"), "docs", str(outdir / builder)]
+    seconds, peak, text = run(command, project)
+    pages_after = _mtimes(outdir / builder, (".html", ".tex"))
+    figures_after = _mtimes(outdir, (".svg", ".pdf"))
+    written = sum(1 for p, t in pages_after.items() if pages_before.get(p) != t)
+    figures = sum(1 for p, t in figures_after.items() if figures_before.get(p) != t)
+    # "updating environment: [new config] 18 added, 0 changed, 0 removed"
+    found = re.search(r"(\d+) added, (\d+) changed, (\d+) removed", text)
+    reread = int(found[1]) + int(found[2]) if found else 0
+    return Run(seconds, peak, reread, written, figures)
+
+
+def median_of(runs: list[Run]) -> Run:
+    """The run with the median wall time (its counts and memory with it)."""
+    return sorted(runs, key=lambda r: r.seconds)[len(runs) // 2]
+
+
+def repeat(times: int, one: Any) -> Run:
+    """``one()`` ``times`` times; the median run."""
+    return median_of([one() for _ in range(times)])
+
+
+def same_html(a: Path, b: Path) -> list[str]:
+    """HTML files that differ between two output folders (both ways)."""
+    names = {p.relative_to(a) for p in a.rglob("*.html")} | {
+        p.relative_to(b) for p in b.rglob("*.html")
+    }
+    return sorted(
+        str(n)
+        for n in names
+        if not ((a / n).is_file() and (b / n).is_file() and filecmp.cmp(a / n, b / n, False))
+    )
+
+
+def size_mb(path: Path) -> float:
+    files = [path] if path.is_file() else list(path.rglob("*"))
+    return sum(p.stat().st_size for p in files if p.is_file()) / 1e6
+
+
+# --------------------------------------------------------------------------- scenarios
+
+
+@dataclass
+class Size:
+    """Everything measured for one number of trials."""
+
+    trials: int
+    pages: int = 0
+    runs: dict[str, Run] = field(default_factory=dict)
+    env_pickle_mb: float = 0.0
+    html_mb: float = 0.0
+    mismatches: dict[str, list[str]] = field(default_factory=dict)
+
+
+def incremental(project: Path, size: Size, name: str) -> None:
+    """An incremental HTML build, then the same data built clean: the HTML must match."""
+    size.runs[name] = sphinx(project, "html", "build")
+    clean = project / "clean"
+    shutil.rmtree(clean, ignore_errors=True)
+    sphinx(project, "html", "clean")
+    differ = same_html(project / "build/html", clean / "html")
+    if differ:
+        size.mismatches[name] = differ[:20]
+    shutil.rmtree(clean)
+
+
+def measure(trials: int, times: int, latex: bool) -> Size:
+    """Every scenario for ``trials`` trials."""
+    size = Size(trials)
+    with tempfile.TemporaryDirectory(prefix=f"bench-{trials}-") as tmp:
+        project = make_project(Path(tmp), trials)
+        build = project / "build"
+
+        def cold(jobs: int) -> Run:
+            shutil.rmtree(build, ignore_errors=True)
+            return sphinx(project, "html", "build", jobs)
+
+        first = cold(1)
+        once = first.seconds >= 60
+        size.runs["full HTML -j1"] = first if once else median_of([first, cold(1), cold(1)])
+        size.runs["full HTML -j2"] = cold(2) if once else repeat(times, lambda: cold(2))
+        sphinx(project, "html", "build")  # settle: the pages a first build generates
+        size.env_pickle_mb = size_mb(build / "doctrees" / "environment.pickle")
+        size.html_mb = size_mb(build / "html")
+        size.pages = len(list((build / "html").rglob("*.html")))
+        size.runs["no-op"] = repeat(times, lambda: sphinx(project, "html", "build"))
+
+        # A trial no prose names (a synthetic one where there is one): its edit must
+        # reach only its own page and the tables that list every trial.
+        name = SYNTHETIC.format(0) if trials > 3 else "care-ms-ii"
+        data_file = project / "data" / "trials" / f"{name}.yaml"
+
+        def touch() -> Run:
+            os.utime(data_file)
+            return sphinx(project, "html", "build")
+
+        size.runs["touch a data file"] = repeat(times, touch)
+
+        edited = data_file
+        original = edited.read_text(encoding="utf-8")
+        edited.write_text(original.replace("centres: 180", "centres: 181", 1), encoding="utf-8")
+        incremental(project, size, "edit one value of one trial")
+        edited.write_text(original, encoding="utf-8")
+        sphinx(project, "html", "build")
+
+        added = add_trial(project, 99999)
+        incremental(project, size, "add a trial")
+        added.unlink()
+        incremental(project, size, "remove a trial")
+
+        if latex:
+            size.runs["LaTeX writer"] = sphinx(project, "latex", "build")
+            tex = build / "latex"
+            mk = ["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error"]
+            mk.append("trialbook-alemtuzumab.tex")
+            seconds, peak, _ = run(mk, tex)
+            size.runs["latexmk cold"] = Run(seconds, peak)
+            seconds, peak, _ = run(mk, tex)
+            size.runs["latexmk no-op"] = Run(seconds, peak)
+
+        check = [sys.executable, "-m", "trialbook", "check", "data"]
+        seconds, peak, _ = run(check, project)
+        size.runs["load + check, no cache"] = Run(seconds, peak)
+        cache = [*check, "--cache", str(project / "check-cache")]
+        run(cache, project)
+        seconds, peak, _ = run(cache, project)
+        size.runs["load + check, warm cache"] = Run(seconds, peak)
+    return size
+
+
+# --------------------------------------------------------------------------- targets
+
+
+@dataclass
+class Target:
+    what: str
+    target: str
+    found: str
+    ok: bool | None  # None: not measured
+
+
+def targets(sizes: list[Size]) -> list[Target]:
+    """The issue's targets that this run can measure; the rest as not measured."""
+    small, large = sizes[1] if len(sizes) > 1 else sizes[0], sizes[-1]
+    full = {s.trials: s.runs["full HTML -j1"].seconds for s in sizes}
+    out: list[Target] = []
+    twin = "needs the static twin (not built yet)"
+    out.append(Target("full HTML, trialbook / static twin", "≤ 1.00", twin, None))
+    if large is not small:
+        growth = full[large.trials] / full[small.trials]
+        ratio = large.trials / small.trials
+        out.append(
+            Target(
+                f"growth t({large.trials}) / t({small.trials})",
+                f"≤ {ratio * 1.1:.0f}",
+                f"{growth:.1f}",
+                growth <= ratio * 1.1,
+            )
+        )
+    out.append(Target("peak memory, trialbook / static twin", "≤ 1.5", twin, None))
+    for s in sizes:
+        noop = s.runs["no-op"]
+        out.append(
+            Target(
+                f"no-op rebuild, {s.trials} trials",
+                "0 pages re-read, 0 figures",
+                f"{noop.reread} re-read, {noop.figures} figures, {noop.seconds:.2f} s",
+                noop.reread == 0 and noop.figures == 0,
+            )
+        )
+        touch = s.runs["touch a data file"]
+        out.append(
+            Target(
+                f"touch without change, {s.trials} trials",
+                "0 pages re-read",
+                f"{touch.reread} re-read",
+                touch.reread == 0,
+            )
+        )
+        edit = s.runs["edit one value of one trial"]
+        out.append(
+            Target(
+                f"edit one value, {s.trials} trials",
+                "re-reads only that trial's page",
+                f"{edit.reread} re-read, {edit.seconds:.1f} s",
+                edit.reread == 1,
+            )
+        )
+    j1, j2 = large.runs["full HTML -j1"].seconds, large.runs["full HTML -j2"].seconds
+    out.append(
+        Target(
+            f"-j 2 speed-up, {large.trials} trials",
+            "≥ 1.3×",
+            f"{j1 / j2:.2f}×",
+            j1 / j2 >= 1.3,
+        )
+    )
+    for s in sizes:
+        if "latexmk no-op" in s.runs:
+            t = s.runs["latexmk no-op"].seconds
+            out.append(
+                Target(f"latexmk no-op, {s.trials} trials", "< 0.5 s", f"{t:.2f} s", t < 0.5)
+            )
+    load = large.runs["load + check, no cache"].seconds
+    share = load / large.runs["full HTML -j1"].seconds
+    out.append(
+        Target(
+            f"load + check / full build, {large.trials} trials",
+            "≤ 5%",
+            f"{share:.1%}",
+            share <= 0.05,
+        )
+    )
+    warm = large.runs["load + check, warm cache"].seconds
+    out.append(Target("load + check, warm", "< 0.5 s", f"{warm:.2f} s", warm < 0.5))
+    for s in sizes:
+        for name, files in s.mismatches.items():
+            out.append(
+                Target(
+                    f"{name}, {s.trials} trials: output equals a clean build",
+                    "identical",
+                    f"{len(files)} pages differ",
+                    False,
+                )
+            )
+    return out
+
+
+def markdown(sizes: list[Size], checks: list[Target]) -> str:
+    lines = ["| scenario | " + " | ".join(f"{s.trials} trials" for s in sizes) + " |"]
+    lines.append("|---|" + "---|" * len(sizes))
+    names = list(dict.fromkeys(n for s in sizes for n in s.runs))
+    for name in names:
+        cells = []
+        for s in sizes:
+            r = s.runs.get(name)
+            if r is None:
+                cells.append("–")
+                continue
+            text = f"{r.seconds:.2f} s, {r.peak_mb:.0f} MB"
+            if r.reread is not None:
+                text += f"; {r.reread} re-read, {r.written} written, {r.figures} figures"
+            cells.append(text)
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    lines.append("| pages | " + " | ".join(str(s.pages) for s in sizes) + " |")
+    lines.append(
+        "| environment pickle | " + " | ".join(f"{s.env_pickle_mb:.1f} MB" for s in sizes) + " |"
+    )
+    lines.append("| HTML output | " + " | ".join(f"{s.html_mb:.1f} MB" for s in sizes) + " |")
+    lines += ["", "| target | wanted | found | holds |", "|---|---|---|---|"]
+    verdict = {True: "yes", False: "**no**", None: "not measured"}
+    lines += [f"| {t.what} | {t.target} | {t.found} | {verdict[t.ok]} |" for t in checks]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="3 and 100 trials only")
+    parser.add_argument("--sizes", type=int, nargs="+", help="numbers of trials to build")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each short scenario")
+    parser.add_argument("--report-only", action="store_true", help="measure; never fail")
+    parser.add_argument("--out", type=Path, default=ROOT / "build" / "bench")
+    args = parser.parse_args(argv)
+    counts = args.sizes or ([3, 100] if args.quick else [3, 100, 1000])
+    sizes = []
+    for n in counts:
+        print(f"measuring {n} trials…", flush=True)
+        sizes.append(measure(n, args.repeat, latex=n <= 100))
+    checks = targets(sizes)
+    args.out.mkdir(parents=True, exist_ok=True)
+    report = markdown(sizes, checks)
+    (args.out / "results.md").write_text(report, encoding="utf-8")
+    results = {"sizes": [asdict(s) for s in sizes], "targets": [asdict(t) for t in checks]}
+    (args.out / "results.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+    print(report)
+    failed = [t for t in checks if t.ok is False]
+    if failed and not args.report_only:
+        print(f"{len(failed)} target(s) not met", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -10,12 +10,12 @@ from docutils.parsers.rst import directives
 from sphinx.util.docutils import SphinxDirective
 
 from ..diagnostics import Code, unknown
-from .dataset import TRIAL_SET, BuildState, state_of
+from .dataset import INTERVENTIONS, TRIAL_SET, BuildState, state_of
 from .render import paragraph
 from .warnings import DIRECTIVE, warn
 
 if TYPE_CHECKING:
-    from ..model.records import Trial
+    from ..model.records import Intervention, Trial
 
 
 def id_list(text: str | None) -> list[str]:
@@ -121,6 +121,17 @@ class TrialbookDirective(SphinxDirective):
                     )
                 )
         return selected
+
+    def select_intervention(self, iv_id: str) -> Intervention:
+        """The treatment ``iv_id`` of interventions.yaml; :class:`Unavailable` if none."""
+        interventions = self.data.dataset.interventions
+        self.depend_on([], shared=(INTERVENTIONS,))
+        if iv_id not in interventions:
+            where = "in interventions.yaml"
+            raise Unavailable(
+                self.problem(unknown("intervention", iv_id, interventions, where=where))
+            )
+        return interventions[iv_id]
 
     def problem(self, message: str, code: Code | str = DIRECTIVE) -> list[nodes.Node]:
         """Warn, and leave a visible marker in the page instead of the content."""

@@ -10,16 +10,14 @@ shows every figure with its citation and any other source's differing figure.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from docutils import nodes
 from docutils.parsers.rst import directives
 
-from ..diagnostics import unknown
 from ..report import format as fmt
 from .base import TABLE_OPTIONS, TrialbookDirective, id_list
-from .dataset import INTERVENTIONS
 from .render import EMPTY, cite, other_reports_node, paragraph, trial_ref, value_node
 from .tables import Cell, GroupRow, Row, table
 
@@ -215,11 +213,8 @@ class ProgrammeTable(TrialbookDirective):
     def render(self) -> list[nodes.Node]:
         """One row per figure: what, when, then one column per treatment."""
         dataset = self.data.dataset
-        self.depend_on([], shared=(INTERVENTIONS,))
         iv_id = self.arguments[0]
-        if iv_id not in dataset.interventions:
-            return self.problem(_unknown_intervention(iv_id, dataset.interventions))
-        iv = dataset.interventions[iv_id]
+        iv = self.select_intervention(iv_id)
         by_id = {m.id: m for m in iv.programme}
         wanted = self.options.get("measures", [])
         missing = [w for w in wanted if w not in by_id]
@@ -250,10 +245,6 @@ class ProgrammeTable(TrialbookDirective):
         self.set_source_info(node)
         self.add_name(node)
         return [spec, node]
-
-
-def _unknown_intervention(iv_id: str, known: Mapping[str, object]) -> str:
-    return unknown("intervention", iv_id, known, where="in interventions.yaml")
 
 
 def setup_measure_tables(app: Sphinx) -> None:

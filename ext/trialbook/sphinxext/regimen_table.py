@@ -15,11 +15,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from docutils import nodes
 from docutils.parsers.rst import directives
 
-from ..diagnostics import suggest, unknown
+from ..diagnostics import suggest
 from ..model.records import InstructionTopic
 from ..report import format as fmt
 from .base import TrialbookDirective, id_list
-from .dataset import INTERVENTIONS
 from .render import cite, paragraph, verbatim
 from .tables import Row, table
 
@@ -55,13 +54,8 @@ class RegimenTable(TrialbookDirective):
 
     def render(self) -> list[nodes.Node]:
         """One row per rule, grouped by topic."""
-        dataset = self.data.dataset
-        self.depend_on([], shared=(INTERVENTIONS,))
         iv_id = self.arguments[0]
-        if iv_id not in dataset.interventions:
-            where = "in interventions.yaml"
-            return self.problem(unknown("intervention", iv_id, dataset.interventions, where=where))
-        iv = dataset.interventions[iv_id]
+        iv = self.select_intervention(iv_id)
         topics = self.options.get("topics") or list(TOPICS)
         wrong = [t for t in topics if t not in TOPICS]
         if wrong:

@@ -181,6 +181,49 @@ def test_adding_and_removing_a_trial(reread: Callable[[Path], set[str]], project
     assert not (project / "trials/gamma.md").exists()
 
 
+def _gamma(project: Path) -> Path:
+    gamma = project / "data/trials/gamma.yaml"
+    text = (project / "data/trials/beta.yaml").read_text(encoding="utf-8")
+    gamma.write_text(text.replace("id: beta", "id: gamma").replace("BETA", "GAMMA"))
+    return gamma
+
+
+def test_a_new_trial_page_reaches_every_pages_navigation(
+    rebuild: Callable[[Path], tuple[set[str], set[str]]], project: Path
+) -> None:
+    """Sphinx writes only the pages it re-read; trialbook knows that a trial page came
+    or went, so it has every page written again (not re-read): their navigation lists
+    it. A removed trial's page and tables leave the site."""
+    with (project / "conf.py").open("a", encoding="utf-8") as conf:
+        conf.write('html_sidebars = {"**": ["globaltoc.html"]}\n')  # every page lists all
+    rebuild(project)
+    _gamma(project)
+    read, written = rebuild(project)
+    assert read == {"trials/gamma", "index", "sources"}
+    assert written == ALL  # every page, "other" (which shows no trial) included
+    html = project / "_build" / "html"
+    assert 'href="trials/gamma.html"' in (html / "other.html").read_text(encoding="utf-8")
+    assert list((html / "_tables").glob("trials-gamma-table-*.csv"))
+    (project / "data/trials/gamma.yaml").unlink()
+    read, written = rebuild(project)
+    assert written == ALL
+    assert 'href="trials/gamma.html"' not in (html / "other.html").read_text(encoding="utf-8")
+    assert not (html / "trials" / "gamma.html").exists()
+    assert not (html / "_sources" / "trials" / "gamma.md.txt").exists()
+    assert not list((html / "_tables").glob("trials-gamma-table-*.csv"))
+
+
+def test_editing_a_value_writes_no_page_it_does_not_change(
+    rebuild: Callable[[Path], tuple[set[str], set[str]]], project: Path
+) -> None:
+    rebuild(project)
+    beta = project / "data/trials/beta.yaml"
+    beta.write_text(beta.read_text(encoding="utf-8").replace("Open label.", "Open-label."))
+    _touch_later(beta)
+    read, written = rebuild(project)
+    assert written == read == {"trials/beta", "other", "index", "sources"}
+
+
 def _html_files(outdir: Path) -> dict[str, bytes]:
     return {
         p.relative_to(outdir).as_posix(): p.read_bytes()

@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .dataset import state_of
+from .downloads import TABLES
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
+    from sphinx.environment import BuildEnvironment
 
 MARKER = "<!-- trialbook: generated page"
 _PUNCT = re.compile(r"([!-/:-@\[-`{-~])")
@@ -107,6 +109,11 @@ changes. To write this page by hand, delete this comment. -->
     return head + "".join(sections)
 
 
+def _title(text: str) -> str | None:
+    """The page's title line (what the navigation shows)."""
+    return next((line for line in text.splitlines() if line.startswith("# ")), None)
+
+
 def is_generated(path: Path) -> bool:
     """Was ``path`` written by us (and so ours to rewrite or remove)?"""
     try:
@@ -138,17 +145,60 @@ def sync_pages(app: Sphinx) -> None:
     for trial_id, files in dataset.failed.items():
         rel = files[0].relative_to(dataset.root.parent).as_posix()
         wanted.setdefault(trial_id, render_page(trial_id, trial_id, rel, failed=True))
+    written: set[str] = set()  # pages new or renamed
+    removed: set[str] = set()
     for trial_id, text in wanted.items():
         path = folder / f"{trial_id}.md"
         if path.exists() and not is_generated(path):
             continue  # an author has taken this page over
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
+        before = path.read_text(encoding="utf-8") if path.exists() else None
+        if before != text:
             path.write_text(text, encoding="utf-8")
+            if before is None or _title(before) != _title(text):
+                written.add(trial_id)  # a new entry in the navigation, or a new name
     for path in folder.glob("*.md"):
         if path.stem not in wanted and is_generated(path):
             path.unlink()
+            removed.add(path.stem)
+    pages_dir = Path(app.config.trialbook_pages_dir).as_posix()
+    _CHANGED[Path(app.srcdir)] = (
+        {f"{pages_dir}/{t}" for t in written},
+        {f"{pages_dir}/{t}" for t in removed},
+    )
+
+
+#: Generated pages written and removed in this build, by source directory.
+_CHANGED: dict[Path, tuple[set[str], set[str]]] = {}
+
+
+def _remove_output(app: Sphinx, env: BuildEnvironment, *docs: set[str]) -> set[str]:
+    """Delete what earlier builds wrote for the generated pages removed now: a site
+    must not go on serving the page (and the tables) of a trial that is gone."""
+    removed = _CHANGED.get(Path(app.srcdir), (set(), set()))[1]
+    outdir = Path(app.outdir)
+    for docname in removed:
+        files = [outdir / "_sources" / f"{docname}.md.txt"]
+        outfile = getattr(app.builder, "get_outfilename", None)
+        if outfile is not None:
+            files.append(Path(outfile(docname)))
+        files += (outdir / TABLES).glob(f"{docname.replace('/', '-')}-table-*.csv")
+        for file in files:
+            file.unlink(missing_ok=True)
+    return set()
+
+
+def _whole_navigation(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """Every page, to be written again (not re-read) when a trial page came, went or was
+    renamed: each page's navigation lists the trial pages, and Sphinx writes only the
+    pages it re-read, so the others would keep a stale list."""
+    written, removed = _CHANGED.get(Path(app.srcdir), (set(), set()))
+    if not (written or removed) or app.builder.format != "html":
+        return []
+    return sorted(env.found_docs)
 
 
 def setup_pages(app: Sphinx) -> None:
     """Generate pages after the dataset is loaded, before sources are found."""
     app.connect("builder-inited", sync_pages, priority=600)
+    app.connect("env-get-outdated", _remove_output)
+    app.connect("env-get-updated", _whole_navigation)

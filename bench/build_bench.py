@@ -21,8 +21,8 @@ new ids) into a temporary folder and measures, with Sphinx run as a child proces
 Results go to ``build/bench/results.json`` and ``results.md``. Targets the
 issue sets (see the table printed at the end) make the script exit 1 when one
 fails, unless ``--report-only``. The static twin (the same pages with every table
-frozen into a MyST list-table) is not built yet: the targets that compare with it
-are reported as not measured.
+frozen into a MyST list-table, see :mod:`twin`) is built beside it: full builds,
+no-op, the edit and the LaTeX writer run on both, in turn (A B A B).
 """
 
 from __future__ import annotations
@@ -40,6 +40,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+from twin import make_twin
 
 ROOT = Path(__file__).resolve().parent.parent
 EPOCH = "1700000000"  # a fixed SOURCE_DATE_EPOCH: two clean builds are identical
@@ -181,26 +183,49 @@ def incremental(project: Path, size: Size, name: str) -> None:
     shutil.rmtree(clean)
 
 
+def interleaved(times: int, a: Any, b: Any) -> tuple[Run, Run]:
+    """``a()`` and ``b()`` in turn (A B A B …), ``times`` each; the median of each.
+
+    Once only when the first run of ``a`` takes a minute or more."""
+    runs_a, runs_b = [a()], [b()]
+    if runs_a[0].seconds < 60:
+        for _ in range(times - 1):
+            runs_a.append(a())
+            runs_b.append(b())
+    return median_of(runs_a), median_of(runs_b)
+
+
+TWIN = " (static twin)"
+
+
 def measure(trials: int, times: int, latex: bool) -> Size:
-    """Every scenario for ``trials`` trials."""
+    """Every scenario for ``trials`` trials, trialbook and its static twin."""
     size = Size(trials)
     with tempfile.TemporaryDirectory(prefix=f"bench-{trials}-") as tmp:
         project = make_project(Path(tmp), trials)
+        twin = make_twin(project).parent  # builds once with the recorder: not timed
         build = project / "build"
 
-        def cold(jobs: int) -> Run:
-            shutil.rmtree(build, ignore_errors=True)
-            return sphinx(project, "html", "build", jobs)
+        def cold(where: Path, jobs: int = 1) -> Run:
+            shutil.rmtree(where / "build", ignore_errors=True)
+            return sphinx(where, "html", "build", jobs)
 
-        first = cold(1)
-        once = first.seconds >= 60
-        size.runs["full HTML -j1"] = first if once else median_of([first, cold(1), cold(1)])
-        size.runs["full HTML -j2"] = cold(2) if once else repeat(times, lambda: cold(2))
+        runs = size.runs
+        runs["full HTML -j1"], runs["full HTML -j1" + TWIN] = interleaved(
+            times, lambda: cold(project), lambda: cold(twin)
+        )
+        once = runs["full HTML -j1"].seconds >= 60
+        runs["full HTML -j2"] = (
+            cold(project, 2) if once else repeat(times, lambda: cold(project, 2))
+        )
         sphinx(project, "html", "build")  # settle: the pages a first build generates
+        sphinx(twin, "html", "build")
         size.env_pickle_mb = size_mb(build / "doctrees" / "environment.pickle")
         size.html_mb = size_mb(build / "html")
         size.pages = len(list((build / "html").rglob("*.html")))
-        size.runs["no-op"] = repeat(times, lambda: sphinx(project, "html", "build"))
+        runs["no-op"], runs["no-op" + TWIN] = interleaved(
+            times, lambda: sphinx(project, "html", "build"), lambda: sphinx(twin, "html", "build")
+        )
 
         # A trial no prose names (a synthetic one where there is one): its edit must
         # reach only its own page and the tables that list every trial.
@@ -211,7 +236,7 @@ def measure(trials: int, times: int, latex: bool) -> Size:
             os.utime(data_file)
             return sphinx(project, "html", "build")
 
-        size.runs["touch a data file"] = repeat(times, touch)
+        runs["touch a data file"] = repeat(times, touch)
 
         edited = data_file
         original = edited.read_text(encoding="utf-8")
@@ -219,6 +244,13 @@ def measure(trials: int, times: int, latex: bool) -> Size:
         incremental(project, size, "edit one value of one trial")
         edited.write_text(original, encoding="utf-8")
         sphinx(project, "html", "build")
+        # The twin's edit: the same number, in the one page that shows it as text.
+        page = twin / "docs" / "trials" / f"{name}.md"
+        frozen = page.read_text(encoding="utf-8")
+        if "180 \\[" not in frozen:
+            raise SystemExit(f"the twin's {page.name} does not show the centres (180)")
+        page.write_text(frozen.replace("180 \\[", "181 \\[", 1), encoding="utf-8")
+        runs["edit one value of one trial" + TWIN] = sphinx(twin, "html", "build")
 
         added = add_trial(project, 99999)
         incremental(project, size, "add a trial")
@@ -226,27 +258,31 @@ def measure(trials: int, times: int, latex: bool) -> Size:
         incremental(project, size, "remove a trial")
 
         if latex:
-            size.runs["LaTeX writer"] = sphinx(project, "latex", "build")
+            runs["LaTeX writer"], runs["LaTeX writer" + TWIN] = interleaved(
+                1,
+                lambda: sphinx(project, "latex", "build"),
+                lambda: sphinx(twin, "latex", "build"),
+            )
             tex = build / "latex"
             mk = ["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error"]
             mk.append("trialbook-alemtuzumab.tex")
             start = time.perf_counter()
             try:
                 seconds, peak, _ = run(mk, tex)
-                size.runs["latexmk cold"] = Run(seconds, peak)
+                runs["latexmk cold"] = Run(seconds, peak)
                 seconds, peak, _ = run(mk, tex)
-                size.runs["latexmk no-op"] = Run(seconds, peak)
+                runs["latexmk no-op"] = Run(seconds, peak)
             except SystemExit as failed:  # a PDF that does not compile is a result
                 message = str(failed)[-400:]
-                size.runs["latexmk cold"] = Run(time.perf_counter() - start, 0, error=message)
+                runs["latexmk cold"] = Run(time.perf_counter() - start, 0, error=message)
 
         check = [sys.executable, "-m", "trialbook", "check", "data"]
         seconds, peak, _ = run(check, project)
-        size.runs["load + check, no cache"] = Run(seconds, peak)
+        runs["load + check, no cache"] = Run(seconds, peak)
         cache = [*check, "--cache", str(project / "check-cache")]
         run(cache, project)
         seconds, peak, _ = run(cache, project)
-        size.runs["load + check, warm cache"] = Run(seconds, peak)
+        runs["load + check, warm cache"] = Run(seconds, peak)
     return size
 
 
@@ -261,33 +297,63 @@ class Target:
     ok: bool | None  # None: not measured
 
 
+def _ratio(size: Size, name: str) -> float | None:
+    """trialbook's time for scenario ``name`` over its static twin's (None: not run)."""
+    ours, twin = size.runs.get(name), size.runs.get(name + TWIN)
+    if ours is None or twin is None or twin.seconds == 0:
+        return None
+    return ours.seconds / twin.seconds
+
+
 def targets(sizes: list[Size]) -> list[Target]:
-    """The issue's targets that this run can measure; the rest as not measured."""
+    """The issue's targets, for what this run measured."""
     small, large = sizes[1] if len(sizes) > 1 else sizes[0], sizes[-1]
-    full = {s.trials: s.runs["full HTML -j1"].seconds for s in sizes}
     out: list[Target] = []
-    twin = "needs the static twin (not built yet)"
-    out.append(Target("full HTML, trialbook / static twin", "≤ 1.00", twin, None))
-    if large is not small:
-        growth = full[large.trials] / full[small.trials]
-        ratio = large.trials / small.trials
-        out.append(
-            Target(
-                f"growth t({large.trials}) / t({small.trials})",
-                f"≤ {ratio * 1.1:.0f}",
-                f"{growth:.1f}",
-                growth <= ratio * 1.1,
-            )
-        )
-    out.append(Target("peak memory, trialbook / static twin", "≤ 1.5", twin, None))
     for s in sizes:
-        noop = s.runs["no-op"]
+        ratio = _ratio(s, "full HTML -j1")
+        if s.trials >= 100 and ratio is not None:
+            out.append(
+                Target(
+                    f"full HTML, trialbook / static twin, {s.trials} trials",
+                    "≤ 1.00",
+                    f"{ratio:.2f}",
+                    ratio <= 1.00,
+                )
+            )
+    if large is not small:
+        ratio = large.trials / small.trials
+        for suffix, who in (("", "trialbook"), (TWIN, "static twin")):
+            growth = (
+                large.runs["full HTML -j1" + suffix].seconds
+                / small.runs["full HTML -j1" + suffix].seconds
+            )
+            out.append(
+                Target(
+                    f"growth t({large.trials}) / t({small.trials}), {who}",
+                    f"≤ {ratio * 1.1:.0f}",
+                    f"{growth:.1f}",
+                    growth <= ratio * 1.1,
+                )
+            )
+    memory = large.runs["full HTML -j1"].peak_mb / large.runs["full HTML -j1" + TWIN].peak_mb
+    out.append(
+        Target(
+            f"peak memory, trialbook / static twin, {large.trials} trials",
+            "≤ 1.5",
+            f"{memory:.2f}",
+            memory <= 1.5,
+        )
+    )
+    for s in sizes:
+        noop, twin_noop = s.runs["no-op"], s.runs["no-op" + TWIN]
+        more = noop.seconds - twin_noop.seconds
         out.append(
             Target(
                 f"no-op rebuild, {s.trials} trials",
-                "0 pages re-read, 0 figures",
-                f"{noop.reread} re-read, {noop.figures} figures, {noop.seconds:.2f} s",
-                noop.reread == 0 and noop.figures == 0,
+                "0 pages re-read, 0 figures, ≤ static twin + 0.3 s",
+                f"{noop.reread} re-read, {noop.figures} figures, {noop.seconds:.2f} s "
+                f"(twin {twin_noop.seconds:.2f} s)",
+                noop.reread == 0 and noop.figures == 0 and more <= 0.3,
             )
         )
         touch = s.runs["touch a data file"]
@@ -300,12 +366,13 @@ def targets(sizes: list[Size]) -> list[Target]:
             )
         )
         edit = s.runs["edit one value of one trial"]
+        ratio = _ratio(s, "edit one value of one trial") or 0.0
         out.append(
             Target(
                 f"edit one value, {s.trials} trials",
-                "re-reads only that trial's page",
-                f"{edit.reread} re-read, {edit.seconds:.1f} s",
-                edit.reread == 1,
+                "re-reads only that trial's page, ≤ 1.5× the twin's edit",
+                f"{edit.reread} re-read, {edit.seconds:.1f} s ({ratio:.1f}× the twin)",
+                edit.reread == 1 and ratio <= 1.5,
             )
         )
     j1, j2 = large.runs["full HTML -j1"].seconds, large.runs["full HTML -j2"].seconds
@@ -318,6 +385,16 @@ def targets(sizes: list[Size]) -> list[Target]:
         )
     )
     for s in sizes:
+        ratio = _ratio(s, "LaTeX writer")
+        if ratio is not None:
+            out.append(
+                Target(
+                    f"LaTeX writer, trialbook / static twin, {s.trials} trials",
+                    "≤ 1.10",
+                    f"{ratio:.2f}",
+                    ratio <= 1.10,
+                )
+            )
         cold = s.runs.get("latexmk cold")
         if cold is not None and cold.error is not None:
             out.append(Target(f"PDF compiles, {s.trials} trials", "yes", "no", False))

@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from trialbook.load.dataset import load_dataset
+from trialbook.load.dataset import load_sources
 from trialbook.report.citations import evidence_date
 from trialbook.report.format import date
 from trialbook.sphinxext.config import CSS, STATIC
@@ -89,7 +89,7 @@ def replace_roles(text: str, roles: dict[str, str]) -> str:
 
 def twin_conf(conf: str, data: Path) -> str:
     """The handbook's ``conf.py`` without trialbook, its stylesheet and package kept."""
-    newest = evidence_date(load_dataset(data).dataset)
+    newest = evidence_date(load_sources(data))
     today = f"Evidence as of {date(newest)}" if newest else ""
     out = []
     for line in conf.split("\n"):

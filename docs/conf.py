@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from trialbook.load.dataset import load_dataset
+from trialbook.load.dataset import load_sources
 from trialbook.report.citations import evidence_date
 from trialbook.report.format import date
 
@@ -18,7 +18,7 @@ extensions = ["myst_parser", "sphinx_design", "trialbook"]
 # The handbook's version, and the date of its newest source: the title page and the
 # footer say what the evidence is as of, from the data itself.
 version = release = "1.0"
-_newest = evidence_date(load_dataset(Path(__file__).parent.parent / "data").dataset)
+_newest = evidence_date(load_sources(Path(__file__).parent.parent / "data"))
 today = f"Evidence as of {date(_newest)}" if _newest else ""
 # Every HTML page's footer says the same, after the copyright.
 copyright += f". Version {release}. {today}"

@@ -285,3 +285,25 @@ def test_affected_lists_the_pages_a_data_file_touches(
     _touch_later(beta)
     assert listed == reread(project) == {"trials/beta", "other", "index", "sources"}
     assert affected_pages(doctrees, project / "data/sources.yaml") == ["sources"]
+
+
+def test_the_dataset_download_follows_the_data(
+    rebuild: Callable[[Path], tuple[set[str], set[str]]], project: Path
+) -> None:
+    """The JSON of the whole dataset is written when the data changed, not on every
+    build (encoding it cost 1 s of each no-op build at 100 trials)."""
+    from trialbook.sphinxext.downloads import DATASET
+
+    rebuild(project)
+    dataset = project / "_build" / "html" / DATASET
+    first = dataset.stat().st_mtime_ns
+    rebuild(project)
+    assert dataset.stat().st_mtime_ns == first
+    beta = project / "data/trials/beta.yaml"
+    beta.write_text(beta.read_text(encoding="utf-8").replace("Open label.", "Open-label."))
+    _touch_later(beta)
+    rebuild(project)
+    assert "Open-label." in dataset.read_text(encoding="utf-8")
+    dataset.unlink()
+    rebuild(project)
+    assert "Open-label." in dataset.read_text(encoding="utf-8")

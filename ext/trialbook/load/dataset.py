@@ -177,6 +177,16 @@ def _read_list(path: Path, model: Any, required: bool) -> tuple[Any, SourceMap, 
     return parsed, doc.smap, errors
 
 
+def load_sources(root: Path) -> Dataset:
+    """A dataset with the sources of ``root`` alone, for a ``conf.py`` that needs their
+    dates (:func:`~trialbook.report.citations.evidence_date`) before the build loads
+    everything. Reading every trial there cost 1.3 s a build at 100 trials. Problems are
+    not reported here: the build's own load reports each one."""
+    src_file, _, _ = _read_list(root.resolve() / "sources.yaml", SourcesFile, True)
+    sources = {} if src_file is None else {s.id: s for s in src_file.sources}
+    return Dataset(root.resolve(), sources=sources)
+
+
 TrialOutcome = tuple[Trial | None, list[Diagnostic], set[str]]
 
 

@@ -14,6 +14,7 @@ and checks only the trials that changed since the last one.
 from __future__ import annotations
 
 import functools
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -54,6 +55,8 @@ class BuildState:
     first_errors: dict[str, Diagnostic] = field(default_factory=dict)
     #: trials already said to have failed, in this process (say it once, not per use)
     told_failed: set[str] = field(default_factory=set)
+    #: a digest of every data file: what a file made from all the data depends on
+    data_digest: str = ""
 
     def failed_trial(self, trial_id: str) -> str | None:
         """For a trial whose data failed, what to tell the author, the first time only."""
@@ -66,7 +69,7 @@ class BuildState:
 
     def digest_file(self, name: str) -> Path:
         """The digest file of a trial id, of a shared file (``SOURCES``…), or ``TRIAL_SET``."""
-        return self.digest_dir / f"{name}.sha256"
+        return self.digest_dir / f"{name}.sha256"  # as _load writes it
 
     @functools.cached_property
     def source_numbers(self) -> dict[str, int]:
@@ -116,15 +119,25 @@ def _load(app: Sphinx) -> None:
         trial_id = failed_files.get(d.file)
         if trial_id is not None and d.severity is Severity.ERROR:
             first_errors.setdefault(trial_id, d)
-    state = BuildState(result.dataset, digest_dir, Path(app.outdir), first_errors)
+
+    def digest_file(name: str) -> Path:
+        return digest_dir / f"{name}.sha256"
+
+    every = []
     for trial_id, digest in result.digests.items():
         # Whether the trial loaded depends on other files too (the ids it cites).
         status = "ok" if trial_id in result.dataset.trials else "failed"
-        _write_if_changed(state.digest_file(trial_id), f"{digest} {status}\n")
+        every.append(f"{trial_id} {digest} {status}")
+        _write_if_changed(digest_file(trial_id), f"{digest} {status}\n")
     for name, filename in SHARED_DIGESTS.items():
-        _write_if_changed(state.digest_file(name), file_digest([root / filename]))
-    _write_if_changed(state.digest_file(TRIAL_SET), "\n".join(sorted(result.digests)) + "\n")
-    _STATES[Path(app.doctreedir)] = state
+        digest = file_digest([root / filename])
+        every.append(f"{name} {digest}")
+        _write_if_changed(digest_file(name), digest)
+    _write_if_changed(digest_file(TRIAL_SET), "\n".join(sorted(result.digests)) + "\n")
+    whole = hashlib.sha256("\n".join(every).encode()).hexdigest()
+    _STATES[Path(app.doctreedir)] = BuildState(
+        result.dataset, digest_dir, Path(app.outdir), first_errors, data_digest=whole
+    )
 
 
 def _setting_location(app: Sphinx, name: str) -> str | None:

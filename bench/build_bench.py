@@ -84,6 +84,7 @@ class Run:
     seconds: float
     peak_mb: float
     reread: int | None = None
+    refreshed: int | None = None  # rendered again in place, not re-read (refresh.py)
     written: int | None = None
     figures: int | None = None
     error: str | None = None  # the end of the output of a command that failed
@@ -126,7 +127,10 @@ def sphinx(project: Path, builder: str, out: str, jobs: int = 1) -> Run:
     # "updating environment: [new config] 18 added, 0 changed, 0 removed"
     found = re.search(r"(\d+) added, (\d+) changed, (\d+) removed", text)
     reread = int(found[1]) + int(found[2]) if found else 0
-    return Run(seconds, peak, reread, written, figures)
+    # "trialbook: 2 page(s) refreshed without re-reading them (…); 8 unchanged"
+    fresh = re.search(r"trialbook: (\d+) page\(s\) refreshed.*?; (\d+) unchanged", text)
+    refreshed = int(fresh[1]) + int(fresh[2]) if fresh else 0
+    return Run(seconds, peak, reread, refreshed, written, figures)
 
 
 def median_of(runs: list[Run]) -> Run:
@@ -370,9 +374,10 @@ def targets(sizes: list[Size]) -> list[Target]:
         out.append(
             Target(
                 f"edit one value, {s.trials} trials",
-                "re-reads only that trial's page, ≤ 1.5× the twin's edit",
-                f"{edit.reread} re-read, {edit.seconds:.1f} s ({ratio:.1f}× the twin)",
-                edit.reread == 1 and ratio <= 1.5,
+                "re-reads at most that trial's page, ≤ 1.5× the twin's edit",
+                f"{edit.reread} re-read, {edit.refreshed} refreshed in place, "
+                f"{edit.seconds:.1f} s ({ratio:.1f}× the twin)",
+                (edit.reread or 0) <= 1 and ratio <= 1.5,
             )
         )
     j1, j2 = large.runs["full HTML -j1"].seconds, large.runs["full HTML -j2"].seconds
@@ -443,7 +448,8 @@ def markdown(sizes: list[Size], checks: list[Target]) -> str:
             if r.error is not None:
                 text = f"**failed** after {r.seconds:.0f} s"
             elif r.reread is not None:
-                text += f"; {r.reread} re-read, {r.written} written, {r.figures} figures"
+                text += f"; {r.reread} re-read, {r.refreshed} refreshed, {r.written} written"
+                text += f", {r.figures} figures"
             cells.append(text)
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     lines.append("| pages | " + " | ".join(str(s.pages) for s in sizes) + " |")

@@ -68,20 +68,80 @@ def test_noop_rebuild_reads_nothing(reread: Callable[[Path], set[str]], project:
     assert reread(project) == set()
 
 
-def test_editing_a_trial_rereads_exactly_its_users(
-    reread: Callable[[Path], set[str]], project: Path
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    _touch_later(path)
+
+
+@pytest.fixture
+def clean_html(
+    make_app: Callable[..., SphinxTestApp], tmp_path: Path
+) -> Callable[[Path], dict[str, bytes]]:
+    """The HTML of a clean build of a copy of ``project`` as it is now."""
+
+    def run(project: Path) -> dict[str, bytes]:
+        copy = tmp_path / f"clean-{len(list(tmp_path.glob('clean-*')))}"
+        shutil.copytree(project, copy, ignore=shutil.ignore_patterns("_build"))
+        app = make_app("html", srcdir=copy)
+        try:
+            app.build()
+        finally:
+            app.cleanup()
+        return _html_files(app.outdir)
+
+    return run
+
+
+def _same_as_clean(project: Path, clean: dict[str, bytes]) -> list[str]:
+    """Pages whose HTML differs from the clean build's (searchindex.js differs after
+    any rebuild, with or without trialbook: see test_reproducible)."""
+    built = _html_files(project / "_build" / "html")
+    names = (built.keys() | clean.keys()) - {"searchindex.js"}
+    return sorted(n for n in names if built.get(n) != clean.get(n))
+
+
+def test_editing_a_trial_refreshes_its_users_without_rereading(
+    rebuild: Callable[[Path], tuple[set[str], set[str]]],
+    clean_html: Callable[[Path], dict[str, bytes]],
+    project: Path,
 ) -> None:
-    reread(project)
+    """An edit that changes only data text re-reads nothing: the generated blocks that
+    show the trial are rendered again and their pages written (see refresh.py)."""
+    rebuild(project)
+    _edit(project / "data/trials/beta.yaml", "Open label.", "Open-label.")
+    # Rendered again: beta's page, the page with a table of beta only, the page with a
+    # table of all, and the source list (it lists which values cite each source).
+    # Written: those that show the design (the others are unchanged).
+    assert rebuild(project) == (set(), {"trials/beta", "index"})
+    assert "Open-label." in (project / "_build/html/trials/beta.html").read_text(encoding="utf-8")
+    assert _same_as_clean(project, clean_html(project)) == []
+    _edit(project / "data/trials/alpha.yaml", "Double-blind.", "Masked.")
+    assert rebuild(project) == (set(), {"trials/alpha", "index"})
+    assert _same_as_clean(project, clean_html(project)) == []
+
+
+def test_an_edit_that_changes_a_blocks_shape_rereads_its_page(
+    rebuild: Callable[[Path], tuple[set[str], set[str]]],
+    clean_html: Callable[[Path], dict[str, bytes]],
+    project: Path,
+) -> None:
+    """A new outcome adds a row, a target and an index entry: what is recorded when a
+    page is read (numbering, labels, the index) changes, so the page is read again."""
+    rebuild(project)
     beta = project / "data/trials/beta.yaml"
-    beta.write_text(beta.read_text(encoding="utf-8").replace("Open label.", "Open-label."))
+    text = beta.read_text(encoding="utf-8")
+    responders = text[text.index("  - id: responders") :]  # the last outcome, to the end
+    second = responders.replace("id: responders", "id: responders-2")
+    beta.write_text(text + second.replace("Responders", "Responders at 2 years"), encoding="utf-8")
     _touch_later(beta)
-    # beta's page, the page with a table of beta only, the page with a table of all,
-    # and the source list (it lists which values cite each source).
-    assert reread(project) == {"trials/beta", "other", "index", "sources"}
-    alpha = project / "data/trials/alpha.yaml"
-    alpha.write_text(alpha.read_text(encoding="utf-8").replace("Double-blind.", "Masked."))
-    _touch_later(alpha)
-    assert reread(project) == {"trials/alpha", "index", "sources"}
+    read, _ = rebuild(project)
+    assert {"trials/beta", "other", "index"} <= read
+    assert "outcome-beta-responders-2" in (project / "_build/html/other.html").read_text(
+        encoding="utf-8"
+    )
+    assert _same_as_clean(project, clean_html(project)) == []
 
 
 def test_touching_without_change_rereads_nothing(
@@ -221,7 +281,7 @@ def test_editing_a_value_writes_no_page_it_does_not_change(
     beta.write_text(beta.read_text(encoding="utf-8").replace("Open label.", "Open-label."))
     _touch_later(beta)
     read, written = rebuild(project)
-    assert written == read == {"trials/beta", "other", "index", "sources"}
+    assert (read, written) == (set(), {"trials/beta", "index"})
 
 
 def _html_files(outdir: Path) -> dict[str, bytes]:
@@ -273,17 +333,15 @@ def test_rebuild_checks_only_edited_trials(
 def test_affected_lists_the_pages_a_data_file_touches(
     reread: Callable[[Path], set[str]], project: Path
 ) -> None:
-    """``trialbook affected`` reads the build's own dependencies: the pages it lists
-    are the ones the next build re-reads after the file changes."""
+    """``trialbook affected`` reads the build's own dependencies and blocks: the pages
+    it lists are the ones the next build re-reads or refreshes after the file changes."""
     from trialbook.sphinxext.affected import affected_pages
 
     reread(project)
     doctrees = project / "_build" / "doctrees"
     beta = project / "data/trials/beta.yaml"
     listed = set(affected_pages(doctrees, beta))
-    beta.write_text(beta.read_text(encoding="utf-8").replace("Open label.", "Open-label."))
-    _touch_later(beta)
-    assert listed == reread(project) == {"trials/beta", "other", "index", "sources"}
+    assert listed == {"trials/beta", "other", "index", "sources"}
     assert affected_pages(doctrees, project / "data/sources.yaml") == ["sources"]
 
 
@@ -307,3 +365,19 @@ def test_the_dataset_download_follows_the_data(
     dataset.unlink()
     rebuild(project)
     assert "Open-label." in dataset.read_text(encoding="utf-8")
+
+
+def test_an_edit_that_redraws_a_figure_rereads_its_page(
+    rebuild: Callable[[Path], tuple[set[str], set[str]]],
+    clean_html: Callable[[Path], dict[str, bytes]],
+    tmp_path: Path,
+) -> None:
+    """A figure is drawn when its page is read (the image collector records its files):
+    an edit to a plotted value gives a new figure, so the page is re-read."""
+    project = tmp_path / "figures"
+    shutil.copytree(ROOT.parent / "test-figures", project)
+    rebuild(project)
+    _edit(project / "data/trials/north.yaml", "value: 0.45, ci", "value: 0.47, ci")
+    read, _ = rebuild(project)
+    assert "index" in read
+    assert _same_as_clean(project, clean_html(project)) == []

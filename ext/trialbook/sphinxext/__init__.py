@@ -24,6 +24,7 @@ from .measure_tables import setup_measure_tables
 from .milestone_timeline import setup_milestone_timeline
 from .outcome_table import setup_outcome_table
 from .pages import setup_pages
+from .refresh import setup_refresh
 from .regimen_table import setup_regimen_table
 from .safety_table import setup_safety_table
 from .source_list import setup_source_list
@@ -47,6 +48,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_dataset(app)
     setup_latex(app)
     setup_pages(app)
+    setup_refresh(app)
     setup_outcome_table(app)
     setup_trial_summary(app)
     setup_trial_arms(app)

@@ -2,8 +2,9 @@
 
 Directives note their data as dependencies on per-file digest files (see
 :mod:`.dataset`); the pickled environment of the last build holds those, page by
-page. ``python -m trialbook affected data/trials/care-ms-i.yaml`` lists the pages a
-change to that file re-reads.
+page, and the generated blocks each page shows (see :mod:`.refresh`).
+``python -m trialbook affected data/trials/care-ms-i.yaml`` lists the pages a change
+to that file re-reads or refreshes.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ def digest_name(data_file: Path) -> str | None:
 
 
 def affected_pages(doctrees: Path, data_file: Path) -> list[str]:
-    """The documents that a change to ``data_file`` makes the next build re-read."""
+    """The documents that a change to ``data_file`` makes the next build re-read, or
+    refresh in place (see :mod:`.refresh`)."""
     name = digest_name(data_file)
     if name is None:
         raise ValueError(f"{data_file} is not a data file trialbook reads")
@@ -38,8 +40,12 @@ def affected_pages(doctrees: Path, data_file: Path) -> list[str]:
         env = pickle.load(f)
     target = (doctrees / DIGEST_DIR / f"{name}.sha256").resolve()
     srcdir = Path(env.srcdir)
-    return sorted(
+    reread = {
         doc
         for doc, deps in env.dependencies.items()
         if any((srcdir / dep).resolve() == target for dep in deps)
-    )
+    }
+    # Generated blocks that show the trial are refreshed (or re-read) instead.
+    blocks = env.domaindata.get("trial", {}).get("blocks", {})
+    shown = {doc for doc, page in blocks.items() if any(name in b.trials for b in page)}
+    return sorted(reread | shown)

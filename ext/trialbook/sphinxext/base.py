@@ -11,6 +11,7 @@ from sphinx.util.docutils import SphinxDirective
 
 from ..diagnostics import Code, unknown
 from .dataset import INTERVENTIONS, TRIAL_SET, BuildState, state_of
+from .refresh import record
 from .render import paragraph
 from .warnings import DIRECTIVE, warn
 
@@ -64,10 +65,18 @@ class TrialbookDirective(SphinxDirective):
                 continue  # a flag has no value
             if value in ("", None, [], ()):
                 self.warn(f"option :{name}: is given without a value; give one or remove it")
+        self._shown: set[str] = set()  # the trials the output shows (see depend_on)
+        options = dict(self.options)  # add_name() takes :name: out
         try:
-            return self.render()
+            made = self.render()
         except Unavailable as exc:
-            return exc.shown
+            made = exc.shown
+        if self._shown and not record(self, options, made, self._shown):
+            for trial_id in sorted(self._shown):  # not refreshable: re-read on a change
+                path = self.data.digest_file(trial_id)
+                if path.is_file():
+                    self.env.note_dependency(str(path))
+        return made
 
     def render(self) -> list[nodes.Node]:
         """The directive's nodes."""
@@ -85,16 +94,14 @@ class TrialbookDirective(SphinxDirective):
     def depend_on(
         self, trial_ids: list[str], *, all_trials: bool = False, shared: tuple[str, ...] = ()
     ) -> None:
-        """Record that this page must be re-read when these trials (or the set) change,
-        or the ``shared`` files it shows (``SOURCES``, ``INTERVENTIONS``, ``MILESTONES``)."""
+        """Record that this output must change when these trials change (see
+        :mod:`.refresh`), and that the page must be re-read when the set of trials or
+        the ``shared`` files it shows (``SOURCES``, ``INTERVENTIONS``, ``MILESTONES``) do."""
         for name in shared:
             self.env.note_dependency(str(self.data.digest_file(name)))
         if all_trials:
             self.env.note_dependency(str(self.data.digest_file(TRIAL_SET)))
-        for trial_id in trial_ids:
-            path = self.data.digest_file(trial_id)
-            if path.is_file():
-                self.env.note_dependency(str(path))
+        self._shown.update(trial_ids)
 
     def select_trials(self, wanted: list[str]) -> list[Trial]:
         """The trials ``wanted`` (all if empty); :class:`Unavailable` if one is not."""

@@ -57,6 +57,8 @@ class BuildState:
     told_failed: set[str] = field(default_factory=set)
     #: a digest of every data file: what a file made from all the data depends on
     data_digest: str = ""
+    #: trial id → what its digest file holds (its data's digest, and whether it loaded)
+    trial_digests: dict[str, str] = field(default_factory=dict)
 
     def failed_trial(self, trial_id: str) -> str | None:
         """For a trial whose data failed, what to tell the author, the first time only."""
@@ -124,10 +126,12 @@ def _load(app: Sphinx) -> None:
         return digest_dir / f"{name}.sha256"
 
     every = []
+    trial_digests = {}
     for trial_id, digest in result.digests.items():
         # Whether the trial loaded depends on other files too (the ids it cites).
         status = "ok" if trial_id in result.dataset.trials else "failed"
         every.append(f"{trial_id} {digest} {status}")
+        trial_digests[trial_id] = f"{digest} {status}"
         _write_if_changed(digest_file(trial_id), f"{digest} {status}\n")
     for name, filename in SHARED_DIGESTS.items():
         digest = file_digest([root / filename])
@@ -136,7 +140,12 @@ def _load(app: Sphinx) -> None:
     _write_if_changed(digest_file(TRIAL_SET), "\n".join(sorted(result.digests)) + "\n")
     whole = hashlib.sha256("\n".join(every).encode()).hexdigest()
     _STATES[Path(app.doctreedir)] = BuildState(
-        result.dataset, digest_dir, Path(app.outdir), first_errors, data_digest=whole
+        result.dataset,
+        digest_dir,
+        Path(app.outdir),
+        first_errors,
+        data_digest=whole,
+        trial_digests=trial_digests,
     )
 
 

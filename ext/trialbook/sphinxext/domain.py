@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from sphinx.builders import Builder
     from sphinx.environment import BuildEnvironment
 
+    from .refresh import Block
+
 #: (docname, anchor, display name)
 Location = tuple[str, str, str]
 KINDS = ("trial", "outcome", "source")
@@ -166,8 +168,9 @@ class TrialDomain(Domain):
         "citing": {},  # docname → the sources it cites with a numbered [n]
         "source_lists": {},  # docname → line of its source-list directive
         "numbering": {},  # source id → (number, citation) as last resolved
+        "blocks": {},  # docname → its generated blocks (see .refresh)
     }
-    data_version = 2
+    data_version = 3
 
     def get_type_name(self, type: ObjType, primary: bool = False) -> str:
         """``trial``, ``outcome``, ``source``: Sphinx would prefix the domain's label,
@@ -201,6 +204,11 @@ class TrialDomain(Domain):
         if cited:
             self.citing()[docname] = sorted(cited)
 
+    def blocks(self) -> dict[str, list[Block]]:
+        """Docname → the blocks of generated content on it, in order."""
+        table: dict[str, list[Block]] = self.data.setdefault("blocks", {})
+        return table
+
     def source_lists(self) -> dict[str, int]:
         """Docname → the line of its ``source-list`` (one is the rule)."""
         table: dict[str, int] = self.data.setdefault("source_lists", {})
@@ -220,6 +228,7 @@ class TrialDomain(Domain):
         """Forget what ``docname`` defined and cited."""
         self.citing().pop(docname, None)
         self.source_lists().pop(docname, None)
+        self.blocks().pop(docname, None)
         for kind in KINDS:
             table = self.objects(kind)
             for name in list(table):
@@ -235,6 +244,9 @@ class TrialDomain(Domain):
         for docname, line in otherdata.get("source_lists", {}).items():
             if docname in docnames:
                 self.source_lists()[docname] = line
+        for docname, blocks in otherdata.get("blocks", {}).items():
+            if docname in docnames:
+                self.blocks()[docname] = blocks
         for kind in KINDS:
             table = self.objects(kind)
             for name, places in otherdata.get(kind, {}).items():

@@ -162,7 +162,8 @@ def _setting_location(app: Sphinx, name: str) -> str | None:
 
 def state_of(env: BuildEnvironment) -> BuildState:
     """The build's data state (loaded at ``builder-inited``)."""
-    return _STATES[Path(env.doctreedir)]
+    where = env.doctreedir  # a Path already in Sphinx 8 and 9: no new one per call
+    return _STATES[where if isinstance(where, Path) else Path(where)]
 
 
 def setup_dataset(app: Sphinx) -> None:

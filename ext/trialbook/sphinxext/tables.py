@@ -83,14 +83,16 @@ def widths(heads: Sequence[str], rows: Sequence[Sequence[str]]) -> list[int]:
     return out
 
 
-def _shown_text(cell: nodes.Element) -> str:
+def _shown_text(node: nodes.Node) -> str:
     """A cell's text as it will be printed: a citation shows ``[n]``, not the source id
-    it holds until references are resolved."""
-    copy = cell.deepcopy()
-    for xref in list(copy.findall(addnodes.pending_xref)):
-        if xref.get(NUMBERED):
-            xref.replace_self(nodes.Text("[99]"))
-    return copy.astext()
+    it holds until references are resolved. (As ``astext()`` of a copy with the
+    citations replaced, without the copy: copying every cell took 3 s at 100 trials.)"""
+    if isinstance(node, nodes.Text):
+        return str(node)
+    if isinstance(node, addnodes.pending_xref) and node.get(NUMBERED):
+        return "[99]"
+    assert isinstance(node, nodes.Element)
+    return node.child_text_separator.join(_shown_text(child) for child in node.children)
 
 
 def colspec(percent: Sequence[int]) -> addnodes.tabular_col_spec:

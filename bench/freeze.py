@@ -88,11 +88,29 @@ def to_myst(node: nodes.Node) -> list[str]:
     return out
 
 
+def _toc_myst(node: nodes.Node) -> list[str]:
+    """A ``trial-pages`` output as MyST, from the read doctree (its ``only`` nodes are
+    gone once post-transforms ran)."""
+    if isinstance(node, addnodes.only):
+        inner = [block for child in node.children for block in _toc_myst(child)]
+        return [f"::::{{only}} {node['expr']}\n\n" + "\n\n".join(inner) + "\n::::"]
+    if isinstance(node, addnodes.toctree):
+        pages = "\n".join(node["includefiles"])
+        return [f"```{{toctree}}\n:maxdepth: {node['maxdepth']}\n\n{pages}\n```"]
+    if isinstance(node, nodes.compound):
+        return [block for child in node.children for block in _toc_myst(child)]
+    return to_myst(node)
+
+
 def _mark_directives() -> None:
     run = TrialbookDirective.run
 
     def marked(self: TrialbookDirective) -> list[nodes.Node]:
         made = run(self)
+        if any(isinstance(node, (addnodes.only, nodes.compound)) for node in made):
+            page = _FROZEN.setdefault(self.env.docname, {"directives": {}, "roles": {}})
+            page["directives"][str(self.lineno)] = [b for n in made for b in _toc_myst(n)]
+            return made
         for node in made:
             if isinstance(node, nodes.Element):
                 node[LINE] = self.lineno

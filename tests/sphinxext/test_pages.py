@@ -123,3 +123,67 @@ def test_a_page_has_a_section_only_for_what_the_trial_reports() -> None:
         "## Arms",
         "## Outcomes",
     ]
+
+
+def _trial_pages(project: Path, navigation: int) -> None:
+    """other.md lists the trial pages with ``trial-pages`` instead of the root page's
+    glob (on the root page, Sphinx's navigation would read the toctree unfiltered)."""
+    index = project / "index.md"
+    index.write_text(index.read_text(encoding="utf-8").replace("trials/*\n", ""))
+    with (project / "other.md").open("a", encoding="utf-8") as other:
+        other.write(f"\n```{{trial-pages}}\n:navigation: {navigation}\n```\n")
+    with (project / "conf.py").open("a", encoding="utf-8") as conf:
+        conf.write('html_sidebars = {"**": ["globaltoc.html"]}\n')
+        conf.write('html_theme_options = {"globaltoc_collapse": False}\n')  # all of it
+
+
+def _sidebar(page: Path) -> str:
+    html = page.read_text(encoding="utf-8")
+    start = html.index('class="sphinxsidebar"')
+    end = html.find('<div class="related"', start)  # the footer's previous/next bar
+    return html[start : end if end != -1 else None]
+
+
+def test_trial_pages_are_in_the_navigation_up_to_the_limit(
+    build: Callable[..., SphinxTestApp], project: Path
+) -> None:
+    _trial_pages(project, navigation=2)
+    app = build("html", project)
+    sources = _sidebar(app.outdir / "sources.html")
+    assert 'href="trials/alpha.html"' in sources and 'href="trials/beta.html"' in sources
+    assert "trialbook-trial-pages" not in (app.outdir / "other.html").read_text(encoding="utf-8")
+
+
+def test_beyond_the_limit_html_links_the_trials_and_the_pdf_keeps_them(
+    build: Callable[..., SphinxTestApp], project: Path
+) -> None:
+    """The navigation every page repeats stays bounded as trials are added."""
+    _trial_pages(project, navigation=1)
+    app = build("html", project)
+    assert "WARNING" not in app.warning.getvalue(), app.warning.getvalue()
+    sources = _sidebar(app.outdir / "sources.html")
+    assert "trials/alpha.html" not in sources and "trials/beta.html" not in sources
+    assert 'href="other.html"' in sources
+    other = (app.outdir / "other.html").read_text(encoding="utf-8")
+    listing = other[other.index("trialbook-trial-pages") :]
+    assert 'href="trials/alpha.html#trial-alpha"' in listing
+    assert 'href="trials/beta.html#trial-beta"' in listing
+    beta = (app.outdir / "trials" / "beta.html").read_text(encoding="utf-8")
+    assert 'rel="prev"' in beta  # still in the reading order
+    latex = build("latex", project)
+    assert "WARNING" not in latex.warning.getvalue(), latex.warning.getvalue()
+    tex = (latex.outdir / "basic.tex").read_text(encoding="utf-8")
+    assert r"\section{ALPHA}" in tex and r"\section{BETA}" in tex  # under "Other"
+    assert "trialbook-trial-pages" not in tex
+
+
+def test_latexmk_gives_tex_more_memory_once(
+    build: Callable[..., SphinxTestApp], project: Path
+) -> None:
+    """pdflatex's default memory ran out in a long table of a 100-trial handbook."""
+    for _ in range(2):
+        app = build("latex", project)
+    rc = (app.outdir / "latexmkrc").read_text(encoding="utf-8")
+    assert rc.count("$ENV{'extra_mem_top'} ||= '20000000';") == 1
+    assert rc.count("$ENV{'extra_mem_bot'} ||= '20000000';") == 1
+    assert rc.startswith("$latex = ")  # Sphinx's own settings kept

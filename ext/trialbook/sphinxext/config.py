@@ -36,6 +36,13 @@ CONFIG: dict[str, tuple[Any, str, frozenset[type], str]] = {
         frozenset({bool}),
         "Generate a page per trial; switch off to write every trial's page by hand.",
     ),
+    "trialbook_navigation_limit": (
+        50,
+        "env",
+        frozenset({int}),
+        "The most trial pages the HTML navigation lists (``trial-pages``): beyond it the "
+        "trials page links them in a list instead, and the PDF still has every one.",
+    ),
 }
 
 

@@ -10,11 +10,18 @@ a generated page whose trial file is gone is removed.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx import addnodes
+
+from .base import TrialbookDirective
 from .dataset import state_of
 from .downloads import TABLES
+from .render import paragraph, trial_ref
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -197,8 +204,62 @@ def _whole_navigation(app: Sphinx, env: BuildEnvironment) -> list[str]:
     return sorted(env.found_docs)
 
 
+class TrialPages(TrialbookDirective):
+    """The trial pages, in the table of contents: ``trial-pages``.
+
+    As a ``toctree`` of every trial's page (generated or hand-written) in trial-id
+    order. With more trials than ``trialbook_navigation_limit`` (or the
+    ``:navigation:`` option), the HTML navigation, which every page of the site
+    repeats, would grow with the number of trials, and the build with its square:
+    the toctree is then kept for the other builders (the PDF has every trial as a
+    chapter section) and the HTML page lists the trials as links instead.
+    """
+
+    has_content = False
+    option_spec: ClassVar[dict[str, Callable[[str], Any]]] = {
+        "navigation": directives.nonnegative_int,
+        "maxdepth": directives.nonnegative_int,
+    }
+
+    def render(self) -> list[nodes.Node]:
+        """A toctree, or a toctree for print and a list of links for HTML."""
+        dataset = self.data.dataset
+        folder = Path(self.config.trialbook_pages_dir).as_posix()
+        ids = sorted({*dataset.trials, *dataset.failed})
+        self.depend_on(ids, all_trials=True)  # the set, and the names the links show
+        docs = [(t, f"{folder}/{t}") for t in ids if f"{folder}/{t}" in self.env.found_docs]
+        toctree = addnodes.toctree(
+            parent=self.env.docname,
+            entries=[(None, doc) for _, doc in docs],
+            includefiles=[doc for _, doc in docs],
+            maxdepth=self.options.get("maxdepth", 1),
+            caption=None,
+            glob=False,
+            hidden=False,
+            includehidden=False,
+            numbered=0,
+            titlesonly=False,
+        )
+        wrapper = nodes.compound("", toctree, classes=["toctree-wrapper"])
+        limit = self.options.get("navigation", self.config.trialbook_navigation_limit)
+        if len(docs) <= limit:
+            return [wrapper]
+        listing = nodes.bullet_list(classes=["trialbook-trial-pages"])
+        for trial_id, _ in docs:
+            ref = (
+                trial_ref(dataset.trial(trial_id))
+                if trial_id in dataset.trials
+                else nodes.Text(trial_id)
+            )
+            listing += nodes.list_item("", paragraph(ref))
+        in_html = addnodes.only("", listing, expr="format_html")
+        elsewhere = addnodes.only("", wrapper, expr="not format_html")
+        return [in_html, elsewhere]
+
+
 def setup_pages(app: Sphinx) -> None:
     """Generate pages after the dataset is loaded, before sources are found."""
     app.connect("builder-inited", sync_pages, priority=600)
+    app.add_directive("trial-pages", TrialPages)
     app.connect("env-get-outdated", _remove_output)
     app.connect("env-get-updated", _whole_navigation)

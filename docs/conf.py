@@ -26,7 +26,7 @@ copyright += f". Version {release}. {today}"
 trialbook_data_dir = "../data"
 
 root_doc = "index"
-exclude_patterns = ["_build"]
+exclude_patterns = ["_build", "_includes"]  # _includes: parts of pages
 nitpicky = True
 numfig = True
 numfig_secnum_depth = 0  # "Table 3" in HTML and in the PDF, not "Table 1.3"

@@ -89,7 +89,8 @@ def expected_pages() -> list[str]:
         path.relative_to(DOCS).with_suffix(".html").as_posix()
         for path in DOCS.rglob("*")
         if path.suffix in {".md", ".rst"}
-        and path.relative_to(DOCS).parts[0] not in {"trials", "_build", "_static", "_templates"}
+        and path.relative_to(DOCS).parts[0]
+        not in {"trials", "_build", "_static", "_templates", "_includes"}
     ]
     for path in (DATA / "trials").glob("*.yaml"):
         trial = yaml.safe_load(path.read_text(encoding="utf-8"))

@@ -177,6 +177,22 @@ def test_beyond_the_limit_html_links_the_trials_and_the_pdf_keeps_them(
     assert "trialbook-trial-pages" not in tex
 
 
+def test_beyond_the_limit_furo_leaves_the_trials_out_of_its_navigation(
+    build: Callable[..., SphinxTestApp], project: Path
+) -> None:
+    """furo asks for titles only, and Sphinx then lifts toctrees out of ``only`` nodes:
+    the limit must hold there too (the handbook's theme)."""
+    _trial_pages(project, navigation=1)
+    with (project / "conf.py").open("a", encoding="utf-8") as conf:
+        conf.write('html_theme = "furo"\nhtml_sidebars = {}\nhtml_theme_options = {}\n')
+    app = build("html", project)
+    for page in ("sources.html", "other.html", "trials/beta.html"):
+        html = (app.outdir / page).read_text(encoding="utf-8")
+        nav = html[html.index('class="sidebar-tree"') : html.index("</aside>")]
+        assert "Other</a>" in nav and "Sources</a>" in nav, page
+        assert "ALPHA" not in nav and "BETA" not in nav, page
+
+
 def test_latexmk_gives_tex_more_memory_once(
     build: Callable[..., SphinxTestApp], project: Path
 ) -> None:

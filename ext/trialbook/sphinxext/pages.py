@@ -254,12 +254,37 @@ class TrialPages(TrialbookDirective):
             listing += nodes.list_item("", paragraph(ref))
         in_html = addnodes.only("", listing, expr="format_html")
         elsewhere = addnodes.only("", wrapper, expr="not format_html")
+        toctree[OFF_NAVIGATION] = True  # see _off_navigation
         return [in_html, elsewhere]
+
+
+#: Attribute of a ``trial-pages`` toctree that the navigation must not show.
+OFF_NAVIGATION = "trialbook_off_navigation"
+
+
+def _off_navigation(app: Sphinx, doctree: nodes.document) -> None:
+    """Take a ``trial-pages`` toctree past the limit out of the page's entry in the
+    navigation (``env.tocs``), after Sphinx's collector put it there.
+
+    Its ``only`` wrapper is not enough: with ``titles_only`` (furo's navigation)
+    Sphinx lifts every toctree out of its ``only`` node before it filters them. The
+    toctree stays in the page itself, for the PDF and for the reading order.
+    """
+    toc = app.env.tocs.get(app.env.docname)
+    if toc is None:
+        return
+    for node in list(toc.findall(addnodes.toctree)):
+        if node.get(OFF_NAVIGATION):
+            parent = node.parent
+            parent.remove(node)
+            if isinstance(parent, addnodes.only) and not parent.children:
+                parent.parent.remove(parent)
 
 
 def setup_pages(app: Sphinx) -> None:
     """Generate pages after the dataset is loaded, before sources are found."""
     app.connect("builder-inited", sync_pages, priority=600)
     app.add_directive("trial-pages", TrialPages)
+    app.connect("doctree-read", _off_navigation, priority=900)  # after the toctree collector
     app.connect("env-get-outdated", _remove_output)
     app.connect("env-get-updated", _whole_navigation)

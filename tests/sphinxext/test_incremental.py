@@ -273,17 +273,6 @@ def test_a_new_trial_page_reaches_every_pages_navigation(
     assert not list((html / "_tables").glob("trials-gamma-table-*.csv"))
 
 
-def test_editing_a_value_writes_no_page_it_does_not_change(
-    rebuild: Callable[[Path], tuple[set[str], set[str]]], project: Path
-) -> None:
-    rebuild(project)
-    beta = project / "data/trials/beta.yaml"
-    beta.write_text(beta.read_text(encoding="utf-8").replace("Open label.", "Open-label."))
-    _touch_later(beta)
-    read, written = rebuild(project)
-    assert (read, written) == (set(), {"trials/beta", "index"})
-
-
 def _html_files(outdir: Path) -> dict[str, bytes]:
     return {
         p.relative_to(outdir).as_posix(): p.read_bytes()

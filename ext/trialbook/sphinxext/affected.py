@@ -13,7 +13,7 @@ import pickle
 from pathlib import Path
 
 from ..load.dataset import CSV_SUFFIX, TRIALS_DIR
-from .dataset import DIGEST_DIR, SHARED_DIGESTS
+from .dataset import DIGEST_DIR, SHARED_DIGESTS, digest_path
 
 
 def digest_name(data_file: Path) -> str | None:
@@ -38,7 +38,7 @@ def affected_pages(doctrees: Path, data_file: Path) -> list[str]:
         raise FileNotFoundError(f"no build in {doctrees}: build the handbook first")
     with env_file.open("rb") as f:
         env = pickle.load(f)
-    target = (doctrees / DIGEST_DIR / f"{name}.sha256").resolve()
+    target = digest_path(doctrees / DIGEST_DIR, name).resolve()
     srcdir = Path(env.srcdir)
     reread = {
         doc

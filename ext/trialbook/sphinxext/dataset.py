@@ -71,7 +71,7 @@ class BuildState:
 
     def digest_file(self, name: str) -> Path:
         """The digest file of a trial id, of a shared file (``SOURCES``…), or ``TRIAL_SET``."""
-        return self.digest_dir / f"{name}.sha256"  # as _load writes it
+        return digest_path(self.digest_dir, name)
 
     @functools.cached_property
     def source_numbers(self) -> dict[str, int]:
@@ -82,6 +82,11 @@ class BuildState:
 #: Build states by doctree directory: one per build, inherited by parallel workers
 #: (they fork after builder-inited). Kept off the environment, which is pickled.
 _STATES: dict[Path, BuildState] = {}
+
+
+def digest_path(digest_dir: Path, name: str) -> Path:
+    """Where the digest of ``name`` (a trial id, ``SOURCES``…, ``TRIAL_SET``) is kept."""
+    return digest_dir / f"{name}.sha256"
 
 
 def _write_if_changed(path: Path, text: str) -> None:
@@ -122,9 +127,6 @@ def _load(app: Sphinx) -> None:
         if trial_id is not None and d.severity is Severity.ERROR:
             first_errors.setdefault(trial_id, d)
 
-    def digest_file(name: str) -> Path:
-        return digest_dir / f"{name}.sha256"
-
     every = []
     trial_digests = {}
     for trial_id, digest in result.digests.items():
@@ -132,12 +134,12 @@ def _load(app: Sphinx) -> None:
         status = "ok" if trial_id in result.dataset.trials else "failed"
         every.append(f"{trial_id} {digest} {status}")
         trial_digests[trial_id] = f"{digest} {status}"
-        _write_if_changed(digest_file(trial_id), f"{digest} {status}\n")
+        _write_if_changed(digest_path(digest_dir, trial_id), f"{digest} {status}\n")
     for name, filename in SHARED_DIGESTS.items():
         digest = file_digest([root / filename])
         every.append(f"{name} {digest}")
-        _write_if_changed(digest_file(name), digest)
-    _write_if_changed(digest_file(TRIAL_SET), "\n".join(sorted(result.digests)) + "\n")
+        _write_if_changed(digest_path(digest_dir, name), digest)
+    _write_if_changed(digest_path(digest_dir, TRIAL_SET), "\n".join(sorted(result.digests)) + "\n")
     whole = hashlib.sha256("\n".join(every).encode()).hexdigest()
     _STATES[Path(app.doctreedir)] = BuildState(
         result.dataset,

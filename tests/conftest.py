@@ -81,13 +81,22 @@ def checked_trials(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def numbered(app: SphinxTestApp, docname: str) -> nodes.document:
     """The doctree of ``docname`` as read, with each ``[n]`` filled in as resolving would.
 
-    Source numbers are set when references are resolved; this keeps the pending
-    references (and their targets) that tests inspect, and shows the numbers.
+    Source numbers are set when references are resolved; this shows them where the
+    stored citations are (each ``trialbook-cite`` keeps the id it cites, for
+    :func:`cited`), without making links, and keeps the other pending references.
     """
     from sphinx import addnodes
 
     from trialbook.sphinxext.dataset import state_of
-    from trialbook.sphinxext.render import LOCATOR, NUMBERED, show_number
+    from trialbook.sphinxext.render import (
+        CITES,
+        LOCATOR,
+        NUMBERED,
+        Citing,
+        cited_figure,
+        figure_parts,
+        show_number,
+    )
 
     doctree = app.env.get_doctree(docname)
     numbers = state_of(app.env).source_numbers
@@ -96,4 +105,25 @@ def numbered(app: SphinxTestApp, docname: str) -> nodes.document:
             content = xref[0]
             assert isinstance(content, nodes.Element)
             show_number(content, numbers[xref["reftarget"]], xref.get(LOCATOR))
+    for node in list(doctree.findall(Citing)):
+        shown: list[nodes.Node] = []
+        if isinstance(node, cited_figure):
+            shown = [figure_parts(node)]
+        if CITES in node:
+            mark = nodes.inline("", "", classes=["trialbook-cite"], **{CITES: node[CITES]})
+            show_number(mark, numbers[node[CITES]], node.get(LOCATOR))
+            if shown:
+                assert isinstance(shown[0], nodes.Element)
+                shown[0] += [nodes.Text(" "), mark]
+            else:
+                shown = [mark]
+        node.replace_self(shown)
     return doctree
+
+
+def cited(node: nodes.Node) -> list[str]:
+    """The ids of the sources cited in ``node`` (stored, or shown by :func:`numbered`),
+    in order."""
+    from trialbook.sphinxext.render import CITES
+
+    return [str(n[CITES]) for n in node.findall(nodes.Element) if CITES in n]

@@ -7,10 +7,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 from docutils import nodes
-from sphinx import addnodes
 from sphinx.util.console import strip_colors
 
-from conftest import numbered
+from conftest import cited, numbered
 
 if TYPE_CHECKING:
     from sphinx.testing.util import SphinxTestApp
@@ -51,8 +50,7 @@ def test_doctree_is_a_titled_table_with_formatted_numbers(app: SphinxTestApp) ->
     assert beta[1] == "30/45 (67%) [2]"
     assert beta[3] == "–"  # no estimate reported
     assert beta[6] == "No [2]"
-    cites = {x["reftarget"] for x in table.findall(addnodes.pending_xref) if x["reftype"] == "src"}
-    assert cites == {"paper-a", "paper-b"}
+    assert set(cited(table)) == {"paper-a", "paper-b"}
 
 
 @pytest.mark.sphinx("html", testroot="basic", srcdir="outcome-table-html")

@@ -23,7 +23,7 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.util.console import strip_colors
 
-from conftest import numbered
+from conftest import cited, numbered
 from trialbook.load.dataset import load_dataset
 from trialbook.model.records import Dataset
 from trialbook.model.values import Tally
@@ -146,11 +146,10 @@ def test_trial_arms_doctree_rows_and_citations(app: SphinxTestApp) -> None:
         assert body == ARMS_BODY
     # "not reported" is a value without a source: no citation marker.
     row = next(r for r in default.findall(nodes.row) if r[0].astext() == "Drugamab 24 mg")
-    assert not list(row[2].findall(addnodes.pending_xref))
+    assert not cited(row[2])
     marker = row[2].next_node(nodes.inline)
     assert marker is not None and "trialbook-nr" in marker["classes"]
-    cites = {(x["reftype"], x["reftarget"]) for x in default.findall(addnodes.pending_xref)}
-    assert cites == {("src", "paper-a"), ("src", "review-c")}
+    assert set(cited(default)) == {"paper-a", "review-c"}
     assert not app.warning.getvalue()
 
 
@@ -496,7 +495,7 @@ def test_discrepancy_list_four_tables(app: SphinxTestApp) -> None:
     assert header == ["Source", "Cites", "As printed", "Correct"]
     assert body == [["[6]", "[1]", "J Test 2020;1:100-110", "J Test 2020;1:1–10"]]
     miscited = tables["Wrong citations in the sources"]
-    assert [x["reftarget"] for x in miscited.findall(addnodes.pending_xref)] == [
+    assert cited(miscited) == [
         "news-f",
         "paper-a",
     ]
@@ -785,8 +784,7 @@ def test_milestone_timeline_sorted_dated_and_cited(app: SphinxTestApp) -> None:
     approval = _cells(table)[3][2]
     assert len(approval) == 3
     # Every detail cites its own source, as the event does.
-    cites = [x["reftarget"] for x in table.findall(addnodes.pending_xref)]
-    assert cites == ["news-f", "agency-e", "agency-e", "agency-e", "agency-e", "agency-e"]
+    assert cited(table) == ["news-f", "agency-e", "agency-e", "agency-e", "agency-e", "agency-e"]
 
     page = (app.outdir / "milestones.html").read_text(encoding="utf-8")
     assert _html_tables(page)["Regulatory milestones"] == MILESTONE_ROWS

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from .cards import setup_cards
+from .citing import setup_citing
 from .config import setup_config
 from .data_reference import setup_data_reference
 from .dataset import setup_dataset
@@ -64,6 +65,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_source_list(app)
     setup_val_role(app)
     setup_domain(app)
+    setup_citing(app)
     setup_key_findings(app)
     setup_cards(app)
     setup_tables(app)

@@ -19,6 +19,7 @@ from docutils import nodes
 from sphinx import addnodes
 
 from .base import TABLE_OPTIONS, TrialbookDirective, id_list
+from .domain import anchor_target
 from .render import arm_labels, cite, paragraph, side_cell, side_headings, trial_ref, usual_keys
 from .tables import GroupRow, Row, table
 
@@ -86,7 +87,7 @@ class SafetyTable(TrialbookDirective):
                 treatment, control = sides[(trial.id, event.id)]
                 anchor = f"event-{trial.id}-{event.id}-{self.env.new_serialno('trialbook-event')}"
                 entries.append(("single", f"{event.term}; {trial.name}", anchor, "", None))
-                term = paragraph(nodes.target("", "", ids=[anchor]), event.term)
+                term = paragraph(anchor_target(anchor), event.term)
                 name: list[nodes.Node | str] = [term]
                 if event.definition:
                     definition = paragraph(f"Definition: {event.definition}")

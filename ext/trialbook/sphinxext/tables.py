@@ -17,7 +17,7 @@ from sphinx import addnodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
 from .metrics import BODY, HEADING, width
-from .render import NUMBERED, paragraph, verbatim
+from .render import NUMBERED, Citing, paragraph, shown_text, verbatim
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -89,6 +89,8 @@ def _shown_text(node: nodes.Node) -> str:
     citations replaced, without the copy: copying every cell took 3 s at 100 trials.)"""
     if isinstance(node, nodes.Text):
         return str(node)
+    if isinstance(node, Citing):
+        return shown_text(node)
     if isinstance(node, addnodes.pending_xref) and node.get(NUMBERED):
         return "[99]"
     assert isinstance(node, nodes.Element)

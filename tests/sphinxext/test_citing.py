@@ -1,0 +1,116 @@
+"""Citations are stored compactly and become links when references are resolved, in
+every builder; the targets trialbook makes leave no "not referenced" notes behind."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.testing.util import SphinxTestApp
+from sphinx.util.console import strip_colors
+
+from trialbook.sphinxext.render import CITES, Citing, cited_figure, source_cite
+
+ROOTS = Path(__file__).resolve().parent.parent / "roots"
+
+
+@pytest.fixture
+def basic(tmp_path: Path) -> Path:
+    shutil.copytree(ROOTS / "test-basic", tmp_path / "src")
+    return tmp_path / "src"
+
+
+@pytest.mark.parametrize("builder", ["html", "latex", "text"])
+def test_stored_citations_are_one_node_each_and_resolve_in_every_builder(
+    build: Callable[..., SphinxTestApp], basic: Path, builder: str
+) -> None:
+    app = build(builder, basic)
+    assert "WARNING" not in app.warning.getvalue(), app.warning.getvalue()
+    stored = app.env.get_doctree("index")
+    figures = list(stored.findall(cited_figure))
+    assert figures and all(CITES in f for f in figures)
+    # A cited figure holds its figure's text and nothing else; no pending reference.
+    assert all(len(f.children) == 1 and isinstance(f[0], nodes.Text) for f in figures)
+    assert not [x for x in stored.findall(addnodes.pending_xref) if x["reftype"] == "src"]
+    resolved = app.env.get_and_resolve_doctree("index", app.builder)
+    assert not list(resolved.findall(Citing))
+    cites = [n for n in resolved.findall(nodes.inline) if "trialbook-cite" in n["classes"]]
+    assert len(cites) == len(figures)
+    assert all(re.fullmatch(r"\[\d+(, .+)?\]", c.astext()) for c in cites)
+    assert all(isinstance(c.parent, nodes.reference) for c in cites)
+    first = cites[0].parent
+    assert isinstance(first, nodes.reference) and first["reftitle"]
+
+
+def test_html_of_a_cited_figure(build: Callable[..., SphinxTestApp], basic: Path) -> None:
+    app = build("html", basic)
+    page = (app.outdir / "index.html").read_text(encoding="utf-8")
+    found = re.search(
+        r'<span class="trialbook-value"><span class="trialbook-figure">([^<]+)</span> '
+        r'<a class="reference internal" href="sources.html#source-([\w-]+)" title="([^"]+)">'
+        r'<span class="trialbook-cite">\[(\d+)(?:, <span class="trialbook-locator">[^<]+</span>)?'
+        r"\]</span></a></span>",
+        page,
+    )
+    assert found, page
+
+
+def test_without_a_source_list_citations_warn_once_and_show_their_ids(
+    build: Callable[..., SphinxTestApp], basic: Path
+) -> None:
+    index = basic / "index.md"
+    index.write_text(index.read_text(encoding="utf-8").replace("sources\n", ""), "utf-8")
+    (basic / "sources.md").unlink()
+    app = build("html", basic)
+    warnings = strip_colors(app.warning.getvalue())
+    assert warnings.count("no page has a source-list directive") == 1, warnings
+    assert re.search(
+        rf"{re.escape(str(index))}:\d+: WARNING: values cite sources, but no page has a "
+        r"source-list directive.*\[trialbook\.reference\]",
+        warnings,
+    ), warnings
+    page = (app.outdir / "index.html").read_text(encoding="utf-8")
+    assert re.search(r'<span class="trialbook-cite trialbook-missing">\[[a-z][\w-]*', page)
+    assert 'trialbook-cite">[1' not in page
+
+
+def test_a_citation_alone_is_a_leaf(build: Callable[..., SphinxTestApp], tmp_path: Path) -> None:
+    """A figure legend's citations are stored as leaves and shown as [n] links."""
+    project = tmp_path / "src"
+    shutil.copytree(ROOTS / "test-figures", project)
+    app = build("html", project)
+    assert "WARNING" not in app.warning.getvalue(), app.warning.getvalue()
+    stored = app.env.get_doctree("index")
+    leaves = [
+        leaf for legend in stored.findall(nodes.legend) for leaf in legend.findall(source_cite)
+    ]
+    assert leaves and all(not leaf.children for leaf in leaves)
+    page = (app.outdir / "index.html").read_text(encoding="utf-8")
+    legends = re.findall(r'<div class="legend">.*?</div>', page, re.S)
+    shown = re.findall(
+        r'<a class="reference internal" [^>]*><span class="trialbook-cite">\[\d+\]',
+        "".join(legends),
+    )
+    assert len(shown) == len(leaves)
+
+
+def test_trialbook_targets_leave_no_not_referenced_notes(
+    build: Callable[..., SphinxTestApp], basic: Path
+) -> None:
+    """Docutils notes every target no link on its page points to, and the note is kept
+    with the stored page; the targets of trials, outcomes and sources are linked from
+    elsewhere. (A generated trial page's own label is a label like an author's.)"""
+    app = build("html", basic)
+    targets = 0
+    for docname in app.env.found_docs:
+        doctree = app.env.get_doctree(docname)
+        targets += len(list(doctree.findall(nodes.target)))
+        notes = [m.astext() for m in doctree.transform_messages]
+        unreferenced = re.findall(r'Hyperlink target "([^"]+)" is not referenced', "".join(notes))
+        assert all(t.startswith("trial-page-") for t in unreferenced), (docname, notes)
+    assert targets > 10

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from docutils import nodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
-from .domain import domain_of
+from .domain import SourceLink, domain_of
 from .render import CITES, LOCATOR, Citing, cited_figure, figure_parts
 
 if TYPE_CHECKING:
@@ -31,6 +31,7 @@ class ExpandCitations(SphinxPostTransform):
         """Replace every citing node (one walk; they are never nested)."""
         domain = domain_of(self.env)
         docname = self.env.docname
+        links: dict[str, SourceLink] = {}
         for node in list(self.document.findall(Citing)):
             shown: list[nodes.Node] = []
             if isinstance(node, cited_figure):
@@ -40,7 +41,13 @@ class ExpandCitations(SphinxPostTransform):
             if CITES in node:
                 content = nodes.inline("", node.citation_text(), classes=["trialbook-cite"])
                 link = domain.source_reference(
-                    self.app.builder, docname, node[CITES], node.get(LOCATOR), content, node
+                    self.app.builder,
+                    docname,
+                    node[CITES],
+                    node.get(LOCATOR),
+                    content,
+                    node,
+                    links=links,
                 )
                 if shown:
                     into += [nodes.Text(" "), link]

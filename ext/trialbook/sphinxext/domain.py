@@ -34,6 +34,8 @@ if TYPE_CHECKING:
 
 #: (docname, anchor, display name)
 Location = tuple[str, str, str]
+#: How a page links a source: the reference's attributes, the citation, the number.
+SourceLink = tuple[dict[str, Any], str | None, int | None]
 KINDS = ("trial", "outcome", "source")
 
 
@@ -310,10 +312,35 @@ class TrialDomain(Domain):
         contnode: nodes.Element,
         where: str | nodes.Node,
         numbered: bool = True,
+        links: dict[str, SourceLink] | None = None,
     ) -> nodes.Element:
         """A link to the source's entry in the source list, with the citation on hover;
         ``numbered``: ``contnode`` shows ``[n]``. An unknown source (or no source list)
-        is warned about at ``where`` and shown as plain text."""
+        is warned about at ``where`` and shown as plain text.
+
+        ``links`` keeps each source's link for the page being resolved: a page of 100
+        trials cites the same few sources thousands of times."""
+        link = links.get(source_id) if links is not None else None
+        if link is None:
+            link = self._source_link(builder, fromdocname, source_id, where)
+            if link is None:
+                contnode["classes"].append("trialbook-missing")
+                return contnode
+            if links is not None:
+                links[source_id] = link
+        attributes, citation, number = link
+        if numbered and number is not None:
+            show_number(contnode, number, locator)
+        node = nodes.reference("", "", contnode, **attributes)
+        if citation:
+            node["reftitle"] = f"{citation.rstrip('.')}. {locator}." if locator else citation
+        return node
+
+    def _source_link(
+        self, builder: Builder, fromdocname: str, source_id: str, where: str | nodes.Node
+    ) -> SourceLink | None:
+        """Where a source's link points, its citation and its number; None (warned
+        about) when it cannot link."""
         home = self._home("source", source_id)
         if home is None and not self.objects("source"):
             if not getattr(self, "_told_no_source_list", False):
@@ -324,21 +351,17 @@ class TrialDomain(Domain):
                     where,
                     Code.REFERENCE,
                 )
-            contnode["classes"].append("trialbook-missing")
-            return contnode
+            return None
         if home is None:
             warn(unknown("source", source_id, self.objects("source")), where, Code.REFERENCE)
-            contnode["classes"].append("trialbook-missing")
-            return contnode
+            return None
         state = state_of(self.env)
         source = state.dataset.sources.get(source_id)
-        title = source.citation if source else None
-        if title and locator:
-            title = f"{title.rstrip('.')}. {locator}."
-        number = state.source_numbers.get(source_id)
-        if numbered and number is not None:
-            show_number(contnode, number, locator)
-        return refnode(builder, fromdocname, home, contnode, title)
+        made = refnode(builder, fromdocname, home, nodes.inline())
+        attributes = {
+            k: v for k, v in made.attributes.items() if k in ("internal", "refid", "refuri")
+        }
+        return attributes, source.citation if source else None, state.source_numbers.get(source_id)
 
     def resolve_any_xref(
         self,

@@ -166,13 +166,16 @@ class ColumnLabels(SphinxPostTransform):
             if "trialbook-table" not in table_node["classes"]:
                 continue
             head = table_node.next_node(nodes.thead)
-            if head is None:
+            body = table_node.next_node(nodes.tbody)
+            if head is None or body is None:
                 continue
             labels = [e.astext() for e in head.findall(nodes.entry)]
-            for row in table_node.findall(nodes.row):
-                if row.parent is head or GROUP in row["classes"]:
+            # The rows and cells table() made: its children, not a walk of every cell.
+            for row in body.children:
+                if not isinstance(row, nodes.row) or GROUP in row["classes"]:
                     continue
-                for label, cell in zip(labels, row.findall(nodes.entry), strict=False):
+                for label, cell in zip(labels, row.children, strict=False):
+                    assert isinstance(cell, nodes.entry)
                     if cell.astext().strip() in ("", "–"):
                         cell["classes"].append("trialbook-empty-cell")
                     cell.insert(0, nodes.paragraph(label, label, classes=["trialbook-col-label"]))

@@ -492,10 +492,15 @@ def main(argv: list[str] | None = None) -> int:
     print(report)
     if args.publish:
         when = time.strftime("%Y-%m-%d", time.gmtime())
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
         head = (
-            f"Measured on {when} with `python bench/build_bench.py "
-            f"{' '.join(argv if argv is not None else sys.argv[1:])}`, "
-            f"on a machine with {os.cpu_count()} cores.\n\n"
+            f"Measured on {when}{f' at commit {commit}' if commit else ''} with "
+            f"`python bench/build_bench.py {' '.join(argv if argv is not None else sys.argv[1:])}`"
+            f", on a machine with {os.cpu_count()} cores. Times are medians of three runs "
+            "where a run is under a minute, else one run; peak memory is the build "
+            "process's.\n\n"
         )
         PUBLISHED.write_text(head + report, encoding="utf-8")
     failed = [t for t in checks if t.ok is False]

@@ -37,9 +37,9 @@ def drawn(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     names: list[str] = []
     real = trialbook.plot.output.render
 
-    def spy(folder: Path, name: str, draw: Any) -> None:
+    def spy(folder: Path, name: str, draw: Any, formats: Any) -> None:
         names.append(name)
-        real(folder, name, draw)
+        real(folder, name, draw, formats)
 
     monkeypatch.setattr(trialbook.plot.output, "render", spy)
     return names
@@ -94,6 +94,9 @@ def test_svg_keeps_text_and_pdf_is_a_pdf(
     build: Callable[..., SphinxTestApp], project: Path
 ) -> None:
     app = build("html", project)
+    # An HTML build draws the SVGs it shows, not the PDFs (the LaTeX build does).
+    assert [p.suffix for p in sorted(_figures(app).iterdir())] == [".svg"] * 3
+    build("latex", project)
     files = sorted(_figures(app).iterdir())
     assert [p.suffix for p in files] == [".pdf", ".svg"] * 3
     svgs = [p for p in files if p.name.startswith("forest") and p.suffix == ".svg"]
@@ -141,6 +144,33 @@ def test_a_rebuild_draws_nothing_and_an_edit_draws_only_its_figures(
     # SOUTH is in the relapse forest plot only: the disability plot (NORTH only) and
     # the safety chart are not drawn again.
     assert len(drawn) == 1 and drawn[0].startswith("forest-") and drawn[0] not in first
+
+
+def test_latex_after_html_draws_the_pdfs_the_html_build_did_not(
+    build: Callable[..., SphinxTestApp], project: Path, drawn: list[str]
+) -> None:
+    """Pages are not read again when the builder changes (``make html latexpdf``
+    shares the doctrees): the LaTeX build draws the PDFs before it writes."""
+    html = build("html", project)
+    assert len(drawn) == 3
+    stored = html.env.get_doctree("index")
+    for image in stored.findall(nodes.image):
+        assert set(image["candidates"]) == {"image/svg+xml", "application/pdf"}
+    drawn.clear()
+    latex = build("latex", project)
+    assert "WARNING" not in latex.warning.getvalue(), latex.warning.getvalue()
+    assert "0 added, 0 changed, 0 removed" in latex.status.getvalue()  # nothing re-read
+    assert len(drawn) == 3
+    pdfs = sorted(p.name for p in _figures(latex).glob("*.pdf"))
+    assert len(pdfs) == 3
+    assert sorted(p.name for p in latex.outdir.glob("*.pdf")) == pdfs
+    tex = (latex.outdir / "figures.tex").read_text(encoding="utf-8")
+    assert all(
+        re.search(rf"\\sphinxincludegraphics[^{{]*\{{{{{re.escape(p[:-4])}}}", tex) for p in pdfs
+    )
+    drawn.clear()
+    build("latex", project)
+    assert drawn == []
 
 
 def test_two_clean_builds_give_identical_files(

@@ -8,7 +8,7 @@ import hashlib
 import logging
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +20,14 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 FORMATS = ("svg", "pdf")
+#: The media type of each format, as Sphinx's builders name the images they take.
+MEDIA_TYPES = {"svg": "image/svg+xml", "pdf": "application/pdf"}
+
+
+def formats_for(supported: Sequence[str]) -> tuple[str, ...]:
+    """The formats a builder that takes ``supported`` media types uses (SVG in HTML,
+    PDF in LaTeX); all of them for a builder that takes neither."""
+    return tuple(f for f in FORMATS if MEDIA_TYPES[f] in supported) or FORMATS
 
 
 class PlotUnavailable(Exception):
@@ -38,13 +46,16 @@ def digest(kind: str, content: str) -> str:
     return f"{kind}-{h.hexdigest()}"
 
 
-def exists(folder: Path, name: str) -> bool:
-    """Are both formats of figure ``name`` there already?"""
-    return all((folder / f"{name}.{fmt}").is_file() for fmt in FORMATS)
+def exists(folder: Path, name: str, formats: Sequence[str] = FORMATS) -> bool:
+    """Are these formats of figure ``name`` there already?"""
+    return all((folder / f"{name}.{fmt}").is_file() for fmt in formats)
 
 
-def render(folder: Path, name: str, draw: Callable[[Any], Figure]) -> None:
-    """Draw with ``draw(pyplot)`` and save ``name.svg`` and ``name.pdf`` into ``folder``."""
+def render(
+    folder: Path, name: str, draw: Callable[[Any], Figure], formats: Sequence[str] = FORMATS
+) -> None:
+    """Draw with ``draw(pyplot)`` and save ``name.<format>`` into ``folder`` for each
+    of ``formats`` not there yet."""
     try:
         import matplotlib
 
@@ -57,8 +68,9 @@ def render(folder: Path, name: str, draw: Callable[[Any], Figure]) -> None:
     with matplotlib.rc_context(settings), _quiet("fontTools"):
         figure = draw(pyplot)
         try:
-            for fmt in FORMATS:
-                save(figure, folder / f"{name}.{fmt}", fmt)
+            for fmt in formats:
+                if not (folder / f"{name}.{fmt}").is_file():
+                    save(figure, folder / f"{name}.{fmt}", fmt)
         finally:
             pyplot.close(figure)
 

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
 #: Bump when what we store in the environment changes shape (forces a full re-read).
-ENV_VERSION = 3
+ENV_VERSION = 4
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

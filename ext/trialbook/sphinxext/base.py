@@ -66,12 +66,13 @@ class TrialbookDirective(SphinxDirective):
             if value in ("", None, [], ()):
                 self.warn(f"option :{name}: is given without a value; give one or remove it")
         self._shown: set[str] = set()  # the trials the output shows (see depend_on)
+        self._figures: list[str] = []  # the figures it drew (see .figures)
         options = dict(self.options)  # add_name() takes :name: out
         try:
             made = self.render()
         except Unavailable as exc:
             made = exc.shown
-        if self._shown and not record(self, options, made, self._shown):
+        if self._shown and not record(self, options, made, self._shown, self._figures):
             for trial_id in sorted(self._shown):  # not refreshable: re-read on a change
                 path = self.data.digest_file(trial_id)
                 if path.is_file():

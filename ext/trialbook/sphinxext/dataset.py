@@ -23,6 +23,7 @@ from ..diagnostics import Diagnostic, Severity
 from ..load.cache import file_digest
 from ..load.dataset import load_dataset
 from ..model.records import Dataset
+from ..plot.output import FORMATS, formats_for
 from ..report.citations import source_numbers
 from .warnings import CONFIG, report, warn
 
@@ -59,6 +60,8 @@ class BuildState:
     data_digest: str = ""
     #: trial id → what its digest file holds (its data's digest, and whether it loaded)
     trial_digests: dict[str, str] = field(default_factory=dict)
+    #: the figure formats this build's builder takes (``svg`` for HTML, ``pdf`` for LaTeX)
+    figure_formats: tuple[str, ...] = FORMATS
 
     def failed_trial(self, trial_id: str) -> str | None:
         """For a trial whose data failed, what to tell the author, the first time only."""
@@ -148,6 +151,7 @@ def _load(app: Sphinx) -> None:
         first_errors,
         data_digest=whole,
         trial_digests=trial_digests,
+        figure_formats=formats_for(app.builder.supported_image_types),
     )
 
 

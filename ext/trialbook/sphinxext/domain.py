@@ -172,7 +172,7 @@ class TrialDomain(Domain):
         "numbering": {},  # source id → (number, citation) as last resolved
         "blocks": {},  # docname → its generated blocks (see .refresh)
     }
-    data_version = 3
+    data_version = 4
 
     def get_type_name(self, type: ObjType, primary: bool = False) -> str:
         """``trial``, ``outcome``, ``source``: Sphinx would prefix the domain's label,

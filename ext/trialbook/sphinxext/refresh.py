@@ -26,7 +26,7 @@ import contextlib
 import importlib
 import pickle
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,7 +39,7 @@ from .dataset import state_of
 from .domain import domain_of
 
 if TYPE_CHECKING:
-    from collections.abc import Set
+    from collections.abc import Sequence, Set
 
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
@@ -67,6 +67,8 @@ class Block:
     source: str
     #: trial id → the digest of its data when the block was rendered
     trials: dict[str, str]
+    #: the names of the figures it drew (see :mod:`.figures`)
+    figures: list[str] = field(default_factory=list)
 
 
 #: Set while a block is rendered again: the directive must not record itself twice.
@@ -74,10 +76,14 @@ _again: list[bool] = []
 
 
 def record(
-    directive: SphinxDirective, options: dict[str, Any], made: list[nodes.Node], trials: Set[str]
+    directive: SphinxDirective,
+    options: dict[str, Any],
+    made: list[nodes.Node],
+    trials: Set[str],
+    figures: Sequence[str] = (),
 ) -> bool:
     """Record the output ``made`` of ``directive``, given ``options`` (before rendering
-    took ``:name:`` out), which showed ``trials``, as a block.
+    took ``:name:`` out), which showed ``trials`` and drew ``figures``, as a block.
 
     False when it cannot be refreshed in place (nothing to mark): the caller then
     depends on the trials' digest files, so that their change re-reads the page."""
@@ -103,6 +109,7 @@ def record(
             block_text=directive.block_text,
             source=directive.get_source_info()[0] or str(env.doc2path(env.docname)),
             trials={t: digests.get(t, "") for t in sorted(trials)},
+            figures=list(figures),
         )
     )
     return True

@@ -13,8 +13,9 @@ from . import style
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-# Column edges, as fractions of the figure's width.
-_LABEL, _TREAT, _CONTROL, _PLOT_LEFT, _PLOT_RIGHT, _ESTIMATE = 0.0, 0.17, 0.34, 0.52, 0.78, 0.8
+# Columns, as fractions of the figure's width: each text column is as wide as its
+# widest text (measured once drawn), the plot takes what is left, at least _PLOT_MIN.
+_MARGIN, _GAP, _PLOT_MIN, _ESTIMATE_MAX = 0.005, 0.02, 0.22, 0.24
 
 
 def _arms(results: tuple[Any, ...]) -> str:
@@ -45,7 +46,7 @@ def draw(forest: Forest, treatment_head: str, control_head: str) -> Any:
         figure: Figure = pyplot.figure(figsize=(style.WIDTH_IN, height))
         bottom = style.AXIS_IN / height
         top = 1 - style.HEAD_IN / height
-        axes = figure.add_axes((_PLOT_LEFT, bottom, _PLOT_RIGHT - _PLOT_LEFT, top - bottom))
+        axes = figure.add_axes((0.5, bottom, 0.3, top - bottom))  # placed by _place
         low, high = _limits(rows)
         axes.set_xscale("log")
         axes.set_xlim(low, high)
@@ -61,15 +62,19 @@ def draw(forest: Forest, treatment_head: str, control_head: str) -> Any:
             axes.spines[side].set_visible(False)
         weights = [float(r.weight) for r in rows if r.weight is not None] or [1.0]
         largest = max(weights)
-        row_y = {}
+        head_y = 1 - 0.5 * style.HEAD_IN / height
+        kinds = " or ".join(forest.kinds()) or "Ratio"
+        first = "Trial" if len({r.trial.id for r in rows}) > 1 else "Outcome"
+        heads = (first, treatment_head, control_head, f"{kinds} (95% CI)")
+        columns: list[list[Any]] = [
+            [figure.text(0, head_y, text, va="center", ha="left", weight="bold")] for text in heads
+        ]
         for i, row in enumerate(rows):
             y = top - (i + 0.5) * (top - bottom) / len(rows)
-            row_y[i] = y
-            figure.text(_LABEL + 0.005, y, row.label, va="center", ha="left", weight="bold")
-            figure.text(_TREAT, y, _arms(row.treatment), va="center", ha="left")
-            figure.text(_CONTROL, y, _arms(row.control), va="center", ha="left")
-            estimate = row.estimate_text()
-            figure.text(_ESTIMATE, y, estimate, va="center", ha="left", wrap=True)
+            texts = (row.label, _arms(row.treatment), _arms(row.control), row.estimate_text())
+            for k, text in enumerate(texts):
+                bold = "bold" if k == 0 else "normal"
+                columns[k].append(figure.text(0, y, text, va="center", ha="left", weight=bold))
             if row.plotted and row.estimate is not None and row.estimate.ci is not None:
                 value = float(row.estimate.value or 0)
                 ci_low, ci_high = (float(x) for x in row.estimate.ci)
@@ -85,21 +90,13 @@ def draw(forest: Forest, treatment_head: str, control_head: str) -> Any:
                     markeredgecolor=style.ESTIMATE,
                     linestyle="none",
                 )
-        head_y = 1 - 0.5 * style.HEAD_IN / height
-        kinds = " or ".join(forest.kinds()) or "Ratio"
-        for x, text in (
-            (_LABEL + 0.005, "Trial" if len({r.trial.id for r in rows}) > 1 else "Outcome"),
-            (_TREAT, treatment_head),
-            (_CONTROL, control_head),
-            (_ESTIMATE, f"{kinds} (95% CI)"),
-        ):
-            figure.text(x, head_y, text, va="center", ha="left", weight="bold", wrap=True)
+        _place(figure, axes, columns)
         figure.add_artist(pyplot.Line2D([0, 1], [top, top], color=style.GRID, linewidth=0.6))
         axes.set_xlabel(f"{kinds}, log scale", labelpad=2)
         # Which side favours which treatment, either side of the line of no effect.
         sides = (
-            (0.48, "right", f"← favours\n{forest.favours_treatment}"),
-            (0.52, "left", f"favours →\n{forest.favours_control}"),
+            (0.47, "right", f"← favours\n{forest.favours_treatment}"),
+            (0.53, "left", f"favours →\n{forest.favours_control}"),
         )
         for x, ha, text in sides:
             axes.annotate(
@@ -116,3 +113,45 @@ def draw(forest: Forest, treatment_head: str, control_head: str) -> Any:
         return figure
 
     return run
+
+
+def _widest(figure: Figure, texts: list[Any]) -> float:
+    """The widest of ``texts``, as a fraction of the figure's width."""
+    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    return float(max(t.get_window_extent(renderer).width for t in texts) / figure.bbox.width)
+
+
+def _break(texts: list[Any], separator: str) -> None:
+    """Put each text's parts after ``separator`` on lines of their own."""
+    for text in texts:
+        text.set_text(text.get_text().replace(separator, separator.rstrip() + "\n"))
+
+
+def _place(figure: Figure, axes: Any, columns: list[list[Any]]) -> None:
+    """Set each column of texts (label, treatment, control, estimate) at the left of
+    its own width, and the plot between control and estimate: no text runs into the
+    next column, however long a trial's label or an arm's figure. Where the plot
+    would be narrower than _PLOT_MIN, labels break after their commas and several
+    arms' figures go on lines of their own."""
+    for attempt in range(3):
+        widths = [_widest(figure, column) for column in columns]
+        widths[3] = min(widths[3], _ESTIMATE_MAX)
+        plot = 1 - 2 * _MARGIN - sum(widths) - 4 * _GAP
+        if plot >= _PLOT_MIN or attempt == 2:
+            break
+        _break(columns[0][1:], ", ")
+        if attempt == 1:
+            for column in columns[1:3]:
+                _break(column[1:], "; ")
+    x = _MARGIN
+    for column, width in zip(columns[:3], widths[:3], strict=True):
+        for text in column:
+            text.set_x(x)
+        x += width + _GAP
+    estimate_x = 1 - _MARGIN - widths[3]
+    for text in columns[3]:
+        text.set_x(estimate_x)
+        text.set_wrap(True)
+    box = axes.get_position()
+    right = estimate_x - _GAP
+    axes.set_position((x, box.y0, max(right - x, 0.05), box.height))

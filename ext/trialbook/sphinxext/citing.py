@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from docutils import nodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
+from .dataset import state_of
 from .domain import SourceLink, domain_of
 from .render import CITES, LOCATOR, Citing, cited_figure, figure_parts
 
@@ -30,30 +31,24 @@ class ExpandCitations(SphinxPostTransform):
     def run(self, **kwargs: Any) -> None:
         """Replace every citing node (one walk; they are never nested)."""
         domain = domain_of(self.env)
+        builder = state_of(self.env).builder
+        assert builder is not None
         docname = self.env.docname
         links: dict[str, SourceLink] = {}
         for node in list(self.document.findall(Citing)):
-            shown: list[nodes.Node] = []
-            if isinstance(node, cited_figure):
-                whole = figure_parts(node)
-                shown = [whole]
-                into: nodes.Element = whole
+            link = None
             if CITES in node:
                 content = nodes.inline("", node.citation_text(), classes=["trialbook-cite"])
                 link = domain.source_reference(
-                    self.app.builder,
-                    docname,
-                    node[CITES],
-                    node.get(LOCATOR),
-                    content,
-                    node,
-                    links=links,
+                    builder, docname, node[CITES], node.get(LOCATOR), content, node, links=links
                 )
-                if shown:
-                    into += [nodes.Text(" "), link]
-                else:
-                    shown = [link]
-            node.replace_self(shown)
+            if isinstance(node, cited_figure):
+                whole = figure_parts(node)
+                if link is not None:
+                    whole += [nodes.Text(" "), link]
+                node.replace_self(whole)
+            else:
+                node.replace_self(link if link is not None else [])
 
 
 def setup_citing(app: Sphinx) -> None:

@@ -29,6 +29,7 @@ from .warnings import CONFIG, report, warn
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
+    from sphinx.builders import Builder
     from sphinx.environment import BuildEnvironment
 
 DIGEST_DIR = "trialbook-digests"
@@ -62,6 +63,9 @@ class BuildState:
     trial_digests: dict[str, str] = field(default_factory=dict)
     #: the figure formats this build's builder takes (``svg`` for HTML, ``pdf`` for LaTeX)
     figure_formats: tuple[str, ...] = FORMATS
+    #: the build's builder, for what post-transforms link (Sphinx 9 deprecates
+    #: ``SphinxTransform.app``, and a post-transform is given no builder)
+    builder: Builder | None = None
 
     def failed_trial(self, trial_id: str) -> str | None:
         """For a trial whose data failed, what to tell the author, the first time only."""
@@ -152,6 +156,7 @@ def _load(app: Sphinx) -> None:
         data_digest=whole,
         trial_digests=trial_digests,
         figure_formats=formats_for(app.builder.supported_image_types),
+        builder=app.builder,
     )
 
 

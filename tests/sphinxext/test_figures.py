@@ -173,6 +173,21 @@ def test_latex_after_html_draws_the_pdfs_the_html_build_did_not(
     assert drawn == []
 
 
+def test_html_after_latex_draws_the_svgs(
+    build: Callable[..., SphinxTestApp], project: Path, drawn: list[str]
+) -> None:
+    latex = build("latex", project)
+    assert sorted(p.suffix for p in _figures(latex).iterdir()) == [".pdf"] * 3
+    drawn.clear()
+    html = build("html", project)
+    assert "WARNING" not in html.warning.getvalue(), html.warning.getvalue()
+    assert len(drawn) == 3
+    svgs = sorted(p.name for p in _figures(html).glob("*.svg"))
+    assert sorted(p.name for p in (html.outdir / "_images").iterdir()) == svgs
+    page = (html.outdir / "index.html").read_text(encoding="utf-8")
+    assert all(f'src="_images/{name}"' in page for name in svgs)
+
+
 def test_two_clean_builds_give_identical_files(
     build: Callable[..., SphinxTestApp], tmp_path: Path
 ) -> None:

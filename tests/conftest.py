@@ -35,6 +35,13 @@ def root(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def basic(tmp_path: Path) -> Path:
+    """A copy of the ``test-basic`` root, for tests that change its pages."""
+    shutil.copytree(TESTS / "roots" / "test-basic", tmp_path / "src")
+    return tmp_path / "src"
+
+
+@pytest.fixture
 def handbook_copy(tmp_path: Path) -> Path:
     """A copy of the real ``docs/`` and ``data/`` (builds write generated pages)."""
     shutil.copytree(REPO / "docs", tmp_path / "docs", ignore=shutil.ignore_patterns("trials"))

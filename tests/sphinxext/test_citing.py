@@ -21,12 +21,6 @@ from trialbook.sphinxext.render import CITES, Citing, cited_figure, source_cite
 ROOTS = Path(__file__).resolve().parent.parent / "roots"
 
 
-@pytest.fixture
-def basic(tmp_path: Path) -> Path:
-    shutil.copytree(ROOTS / "test-basic", tmp_path / "src")
-    return tmp_path / "src"
-
-
 @pytest.mark.parametrize("builder", ["html", "latex", "text"])
 def test_stored_citations_are_one_node_each_and_resolve_in_every_builder(
     build: Callable[..., SphinxTestApp], basic: Path, builder: str

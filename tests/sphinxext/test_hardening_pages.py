@@ -23,12 +23,6 @@ def tables(tmp_path: Path) -> Path:
     return tmp_path / "src"
 
 
-@pytest.fixture
-def basic(tmp_path: Path) -> Path:
-    shutil.copytree(ROOTS / "test-basic", tmp_path / "src")
-    return tmp_path / "src"
-
-
 def _warnings(app: SphinxTestApp) -> str:
     return strip_colors(app.warning.getvalue())
 

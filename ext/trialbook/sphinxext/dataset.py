@@ -61,8 +61,6 @@ class BuildState:
     data_digest: str = ""
     #: trial id → what its digest file holds (its data's digest, and whether it loaded)
     trial_digests: dict[str, str] = field(default_factory=dict)
-    #: the figure formats this build's builder takes (``svg`` for HTML, ``pdf`` for LaTeX)
-    figure_formats: tuple[str, ...] = FORMATS
     #: the build's builder, for what post-transforms link (Sphinx 9 deprecates
     #: ``SphinxTransform.app``, and a post-transform is given no builder)
     builder: Builder | None = None
@@ -79,6 +77,11 @@ class BuildState:
     def digest_file(self, name: str) -> Path:
         """The digest file of a trial id, of a shared file (``SOURCES``…), or ``TRIAL_SET``."""
         return digest_path(self.digest_dir, name)
+
+    @property
+    def figure_formats(self) -> tuple[str, ...]:
+        """The figure formats the builder takes (``svg`` for HTML, ``pdf`` for LaTeX)."""
+        return formats_for(self.builder.supported_image_types) if self.builder else FORMATS
 
     @functools.cached_property
     def source_numbers(self) -> dict[str, int]:
@@ -155,7 +158,6 @@ def _load(app: Sphinx) -> None:
         first_errors,
         data_digest=whole,
         trial_digests=trial_digests,
-        figure_formats=formats_for(app.builder.supported_image_types),
         builder=app.builder,
     )
 

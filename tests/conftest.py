@@ -85,8 +85,19 @@ def checked_trials(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return seen
 
 
+def stored(app: SphinxTestApp, docname: str) -> nodes.document:
+    """The doctree of ``docname`` as read, its table bodies unpacked as the first
+    post-transform does (see :mod:`trialbook.sphinxext.packing`)."""
+    from trialbook.sphinxext.packing import unpack
+
+    doctree = app.env.get_doctree(docname)
+    unpack(doctree)
+    return doctree
+
+
 def numbered(app: SphinxTestApp, docname: str) -> nodes.document:
-    """The doctree of ``docname`` as read, with each ``[n]`` filled in as resolving would.
+    """The doctree of ``docname`` as read (unpacked), with each ``[n]`` filled in as
+    resolving would.
 
     Source numbers are set when references are resolved; this shows them where the
     stored citations are (each ``trialbook-cite`` keeps the id it cites, for
@@ -105,7 +116,7 @@ def numbered(app: SphinxTestApp, docname: str) -> nodes.document:
         show_number,
     )
 
-    doctree = app.env.get_doctree(docname)
+    doctree = stored(app, docname)
     numbers = state_of(app.env).source_numbers
     for xref in doctree.findall(addnodes.pending_xref):
         if xref.get(NUMBERED) and xref["reftarget"] in numbers:

@@ -16,6 +16,7 @@ from sphinx import addnodes
 from sphinx.testing.util import SphinxTestApp
 from sphinx.util.console import strip_colors
 
+from conftest import stored
 from trialbook.sphinxext.render import CITES, Citing, cited_figure, source_cite
 
 ROOTS = Path(__file__).resolve().parent.parent / "roots"
@@ -27,12 +28,12 @@ def test_stored_citations_are_one_node_each_and_resolve_in_every_builder(
 ) -> None:
     app = build(builder, basic)
     assert "WARNING" not in app.warning.getvalue(), app.warning.getvalue()
-    stored = app.env.get_doctree("index")
-    figures = list(stored.findall(cited_figure))
+    page = stored(app, "index")
+    figures = list(page.findall(cited_figure))
     assert figures and all(CITES in f for f in figures)
     # A cited figure holds its figure's text and nothing else; no pending reference.
     assert all(len(f.children) == 1 and isinstance(f[0], nodes.Text) for f in figures)
-    assert not [x for x in stored.findall(addnodes.pending_xref) if x["reftype"] == "src"]
+    assert not [x for x in page.findall(addnodes.pending_xref) if x["reftype"] == "src"]
     resolve = app.env.get_and_resolve_doctree
     tags: dict[str, Any] = (
         {"tags": app.tags} if "tags" in inspect.signature(resolve).parameters else {}
@@ -85,9 +86,9 @@ def test_a_citation_alone_is_a_leaf(build: Callable[..., SphinxTestApp], tmp_pat
     shutil.copytree(ROOTS / "test-figures", project)
     app = build("html", project)
     assert "WARNING" not in app.warning.getvalue(), app.warning.getvalue()
-    stored = app.env.get_doctree("index")
+    doctree = stored(app, "index")
     leaves = [
-        leaf for legend in stored.findall(nodes.legend) for leaf in legend.findall(source_cite)
+        leaf for legend in doctree.findall(nodes.legend) for leaf in legend.findall(source_cite)
     ]
     assert leaves and all(not leaf.children for leaf in leaves)
     page = (app.outdir / "index.html").read_text(encoding="utf-8")
@@ -108,7 +109,7 @@ def test_trialbook_targets_leave_no_not_referenced_notes(
     app = build("html", basic)
     targets = 0
     for docname in app.env.found_docs:
-        doctree = app.env.get_doctree(docname)
+        doctree = stored(app, docname)
         targets += len(list(doctree.findall(nodes.target)))
         notes = [m.astext() for m in doctree.transform_messages]
         unreferenced = re.findall(r'Hyperlink target "([^"]+)" is not referenced', "".join(notes))

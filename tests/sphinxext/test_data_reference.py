@@ -9,6 +9,7 @@ from pathlib import Path
 from docutils import nodes
 from sphinx.testing.util import SphinxTestApp
 
+from conftest import stored
 from trialbook.model.records import Trial
 from trialbook.sphinxext.data_reference import RECORDS
 
@@ -27,7 +28,7 @@ def test_every_record_kind_and_field_is_listed(
     index.write_text(index.read_text(encoding="utf-8") + "\n```{toctree}\n\nreference\n```\n")
     app = build("html", src)
     assert "WARNING" not in app.warning.getvalue(), app.warning.getvalue()
-    tables = list(app.env.get_doctree("reference").findall(nodes.table))
+    tables = list(stored(app, "reference").findall(nodes.table))
     assert len(tables) == len(RECORDS)
     trial = tables[0]
     assert trial.next_node(nodes.title).astext() == "Fields of Trial"  # type: ignore[union-attr]
@@ -43,5 +44,5 @@ def test_every_record_kind_and_field_is_listed(
     # An example from the project's own data, and what the checker verifies.
     assert rows["randomized"][4].startswith('{"value": "300", "sou')
     assert rows["outcomes"][4].startswith("[{")
-    text = app.env.get_doctree("reference").astext()
+    text = stored(app, "reference").astext()
     assert "Checked: the id is the file name" in text

@@ -12,6 +12,8 @@ from docutils import nodes
 from sphinx.testing.util import SphinxTestApp
 from sphinx.util.console import strip_colors
 
+from conftest import stored
+
 ROOT = Path(__file__).resolve().parent.parent / "roots" / "test-figures"
 
 PAGE = """# Findings
@@ -51,7 +53,7 @@ def _rows(table: nodes.table) -> list[list[str]]:
 def test_doctree_rows_in_grade_order(build: Callable[..., SphinxTestApp], project: Path) -> None:
     app = build("html", project)
     assert "WARNING" not in app.warning.getvalue(), app.warning.getvalue()
-    doctree = app.env.get_doctree("index")
+    doctree = stored(app, "index")
     first, second = doctree.findall(nodes.table)
     header, relapse, disability = _rows(first)
     assert header == [

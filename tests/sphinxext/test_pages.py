@@ -10,6 +10,7 @@ import pytest
 from docutils import nodes
 from sphinx.util.console import strip_colors
 
+from conftest import stored
 from trialbook.sphinxext.pages import MARKER, render_page
 
 if TYPE_CHECKING:
@@ -54,7 +55,7 @@ def test_new_trial_file_adds_page_and_removed_file_removes_it(
     page = (app.outdir / "trials" / "gamma.html").read_text(encoding="utf-8")
     # The title is data: it must stay literal text, never markup.
     assert "GAMMA &lt;b&gt;&amp;&lt;/b&gt;" in page
-    index = app.env.get_doctree("index")
+    index = stored(app, "index")
     (table,) = list(index.findall(nodes.table))
     assert "GAMMA <b>&</b>" in table.astext()
 

@@ -24,6 +24,7 @@ from .latex import setup_latex
 from .measure_tables import setup_measure_tables
 from .milestone_timeline import setup_milestone_timeline
 from .outcome_table import setup_outcome_table
+from .packing import setup_packing
 from .pages import setup_pages
 from .refresh import setup_refresh
 from .regimen_table import setup_regimen_table
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
 #: Bump when what we store in the environment changes shape (forces a full re-read).
-ENV_VERSION = 4
+ENV_VERSION = 5
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
@@ -69,6 +70,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_key_findings(app)
     setup_cards(app)
     setup_tables(app)
+    setup_packing(app)
     return {
         "version": __version__,
         "env_version": ENV_VERSION,

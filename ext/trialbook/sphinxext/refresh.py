@@ -37,6 +37,7 @@ from sphinx.util.nodes import is_smartquotable
 
 from .dataset import state_of
 from .domain import domain_of
+from .packing import pack, unpack
 
 if TYPE_CHECKING:
     from collections.abc import Sequence, Set
@@ -232,6 +233,7 @@ def _refresh_page(env: BuildEnvironment, docname: str, stale: list[int]) -> bool
     # write phase must see the refreshed doctree.
     with path.open("rb") as f:
         doctree = pickle.load(f)
+    unpack(doctree)
     edits: list[tuple[nodes.Text, str]] = []
     for k in stale:
         old = [n for n in doctree.findall(nodes.Element) if n.get(BLOCK) == k]
@@ -246,6 +248,7 @@ def _refresh_page(env: BuildEnvironment, docname: str, stale: list[int]) -> bool
         return None
     for text, value in edits:
         text.parent.replace(text, nodes.Text(value))
+    pack(doctree)
     with path.open("wb") as f:
         pickle.dump(doctree, f, pickle.HIGHEST_PROTOCOL)
     return True

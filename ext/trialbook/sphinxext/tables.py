@@ -34,6 +34,8 @@ class GroupRow:
 
 Row = Sequence[Cell] | GroupRow
 GROUP = "trialbook-group"
+#: The class of every table trialbook makes.
+TABLE = "trialbook-table"
 
 
 #: The PDF's line width in points (A4 with Sphinx's one-inch margins; US letter is
@@ -124,7 +126,7 @@ def table(
     and a ``tabular`` cannot break across pages (it runs off the page, or leaves
     the page before it half empty).
     """
-    node = nodes.table(classes=["trialbook-table", "longtable", *classes])
+    node = nodes.table(classes=[TABLE, "longtable", *classes])
     node += nodes.title(caption, caption)
     group = verbatim(nodes.tgroup(cols=len(columns)))  # the caption is the author's text
     node += group
@@ -163,7 +165,7 @@ class ColumnLabels(SphinxPostTransform):
     def run(self, **kwargs: Any) -> None:
         """Put its column's heading at the top of every body cell of our tables."""
         for table_node in self.document.findall(nodes.table):
-            if "trialbook-table" not in table_node["classes"]:
+            if TABLE not in table_node["classes"]:
                 continue
             head = table_node.next_node(nodes.thead)
             body = table_node.next_node(nodes.tbody)

@@ -1,0 +1,120 @@
+"""Table bodies are stored packed and come back, unchanged, before a page is written."""
+
+from __future__ import annotations
+
+import pickle
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from docutils import nodes
+from docutils.utils import new_document
+from sphinx.testing.util import SphinxTestApp
+
+import trialbook.sphinxext.packing
+from conftest import stored
+from trialbook.sphinxext.packing import pack, packed_rows, unpack
+from trialbook.sphinxext.tables import TABLE
+
+ROOTS = Path(__file__).resolve().parent.parent / "roots"
+
+
+def _trialbook_tables(doctree: nodes.document) -> list[nodes.table]:
+    return [t for t in doctree.findall(nodes.table) if TABLE in t["classes"]]
+
+
+def _registered(doctree: nodes.document) -> list[nodes.Node]:
+    """Every node the document's registries (ids, refids, …) hold."""
+    out: list[nodes.Node] = []
+    for value in vars(doctree).values():
+        if isinstance(value, dict):
+            for held in value.values():
+                out += [held] if isinstance(held, nodes.Node) else []
+                if isinstance(held, list):
+                    out += [n for n in held if isinstance(n, nodes.Node)]
+    return out
+
+
+def test_a_stored_page_holds_each_table_body_as_one_node(
+    build: Callable[..., SphinxTestApp], basic: Path
+) -> None:
+    app = build("html", basic)
+    assert "WARNING" not in app.warning.getvalue(), app.warning.getvalue()
+    doctree = app.env.get_doctree("index")
+    tables = _trialbook_tables(doctree)
+    assert tables
+    for table in tables:
+        body = table.next_node(nodes.tbody)
+        assert body is not None
+        assert [type(n) for n in body.children] == [packed_rows]
+        assert not list(body.findall(nodes.row))
+    # Nothing else in the stored page keeps a row alive.
+    assert all(not isinstance(n, nodes.row | nodes.entry) for n in _registered(doctree))
+    # The rows are stored once: the packed page is a fraction of the unpacked one.
+    packed = len(pickle.dumps(doctree, pickle.HIGHEST_PROTOCOL))
+    whole = stored(app, "index")
+    rows = [r for t in _trialbook_tables(whole) for r in t.findall(nodes.row)]
+    assert rows and all(r.document is whole for r in rows)
+    assert not list(whole.findall(packed_rows))
+    assert packed < len(pickle.dumps(whole, pickle.HIGHEST_PROTOCOL))
+
+
+def test_the_registries_point_at_the_body_not_into_it() -> None:
+    """A target in a row that docutils registered (``ids``, ``refids``) would keep
+    the rows in the page's own pickle: the registries point at the body instead."""
+    document = new_document("page.md")
+    table = nodes.table(classes=[TABLE])
+    group = nodes.tgroup(cols=1)
+    body = nodes.tbody()
+    target = nodes.target("", "", ids=["row-1"], refid="row-1")
+    other = nodes.paragraph("", "outside", ids=["outside"])
+    body += nodes.row("", nodes.entry("", nodes.paragraph("", "", target, nodes.Text("1"))))
+    group += [nodes.colspec(colwidth=1), body]
+    table += group
+    document += [table, other]
+    document.set_id(target)
+    document.set_id(other)
+    document.note_refid(target)
+
+    pack(document)
+
+    assert [type(n) for n in body.children] == [packed_rows]
+    assert document.ids == {"row-1": body, "outside": other}
+    assert document.refids == {"row-1": []}
+    unpack(document)
+    (row,) = body.children
+    assert isinstance(row, nodes.row) and row.astext() == "1"
+    assert row.parent is body and row.document is document
+
+
+@pytest.mark.parametrize("root", ["test-basic", "test-tables"])
+@pytest.mark.parametrize("builder", ["html", "latex"])
+def test_the_output_is_the_same_as_without_packing(
+    build: Callable[..., SphinxTestApp],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    builder: str,
+    root: str,
+) -> None:
+    """Packed and unpacked, every file written is the same, byte for byte (the
+    handbook's own build is compared by the benchmark, at 3 and 100 trials)."""
+    outputs = []
+    for packing in (True, False):
+        project = tmp_path / f"packed-{packing}"
+        shutil.copytree(ROOTS / root, project)
+        if not packing:
+            monkeypatch.setattr(trialbook.sphinxext.packing, "pack", lambda document: None)
+        app = build(builder, project)
+        assert "WARNING" not in app.warning.getvalue(), app.warning.getvalue()
+        outputs.append(
+            {
+                p.relative_to(app.outdir): p.read_bytes()
+                for p in sorted(app.outdir.rglob("*"))
+                if p.is_file() and ".doctrees" not in p.parts and p.name != ".buildinfo"
+            }
+        )
+    with_packing, without = outputs
+    assert with_packing.keys() == without.keys()
+    assert [p for p in with_packing if with_packing[p] != without[p]] == []
+    assert any(b"trialbook-table" in data or b"longtable" in data for data in without.values())

@@ -67,7 +67,11 @@ def _bodies(document: nodes.document) -> list[nodes.tbody]:
     out = []
     for table in document.findall(nodes.table):
         if TABLE in table["classes"]:
-            out += [b for b in table.findall(nodes.tbody) if b.children]
+            out += [
+                b
+                for b in table.findall(nodes.tbody)
+                if b.children and not isinstance(b[0], packed_rows)
+            ]
     return out
 
 
@@ -108,9 +112,11 @@ def pack(document: nodes.document) -> None:
         body += packed_rows(rows=out.getvalue())
 
 
-def unpack(document: nodes.document) -> None:
-    """Restore the rows of every packed body in ``document``."""
-    for node in list(document.findall(packed_rows)):
+def unpack(root: nodes.Element) -> None:
+    """Restore the rows of every packed body in ``root`` (a document, or a part of one)."""
+    document = root if isinstance(root, nodes.document) else root.document
+    assert document is not None
+    for node in list(root.findall(packed_rows)):
         body = node.parent
         assert isinstance(body, nodes.tbody)
         body.children = _Unpacker(node["rows"], document, body).load()

@@ -233,10 +233,11 @@ def _refresh_page(env: BuildEnvironment, docname: str, stale: list[int]) -> bool
     # write phase must see the refreshed doctree.
     with path.open("rb") as f:
         doctree = pickle.load(f)
-    unpack(doctree)
     edits: list[tuple[nodes.Text, str]] = []
     for k in stale:
         old = [n for n in doctree.findall(nodes.Element) if n.get(BLOCK) == k]
+        for node in old:
+            unpack(node)  # this block's table bodies only (see .packing)
         found = patch(old, render_again(env, docname, page[k]))
         if found is None:
             return False
@@ -248,7 +249,7 @@ def _refresh_page(env: BuildEnvironment, docname: str, stale: list[int]) -> bool
         return None
     for text, value in edits:
         text.parent.replace(text, nodes.Text(value))
-    pack(doctree)
+    pack(doctree)  # what was unpacked
     with path.open("wb") as f:
         pickle.dump(doctree, f, pickle.HIGHEST_PROTOCOL)
     return True

@@ -27,7 +27,7 @@ from ..report import findings
 from ..report.citations import evidence_date
 from ..report.derive import Derived
 from .dataset import state_of
-from .tables import GROUP
+from .tables import GROUP, TABLE
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -112,10 +112,7 @@ class TableDownloads(SphinxPostTransform):
         """One CSV file per table, named by the page and the table's place on it."""
         docname = self.env.docname
         for i, table in enumerate(list(self.document.findall(nodes.table)), 1):
-            if (
-                "trialbook-table" not in table["classes"]
-                or "trialbook-reference" in table["classes"]
-            ):
+            if TABLE not in table["classes"] or "trialbook-reference" in table["classes"]:
                 continue  # (the field reference documents the files; it is no data)
             out = io.StringIO()
             writer = csv.writer(out, lineterminator="\n")

@@ -101,10 +101,12 @@ def pack(document: nodes.document) -> None:
                 body = _body_of(held, by_id)
                 if body is not None:
                     registry[key] = body
-            elif isinstance(held, list) and any(isinstance(n, nodes.Node) for n in held):
-                registry[key] = [
+            elif isinstance(held, list):
+                kept = [
                     n for n in held if not isinstance(n, nodes.Node) or _body_of(n, by_id) is None
                 ]
+                if len(kept) != len(held):
+                    registry[key] = kept
     for body in bodies:
         out = io.BytesIO()
         _Packer(out, document, body).dump(body.children)

@@ -10,7 +10,7 @@ import os
 import re
 import shutil
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -119,6 +119,55 @@ def test_editing_a_trial_refreshes_its_users_without_rereading(
     assert _same_as_clean(project, clean_html(project)) == []
     _edit(project / "data/trials/alpha.yaml", "Double-blind.", "Masked.")
     assert rebuild(project) == (set(), {"trials/alpha", "index"})
+    assert _same_as_clean(project, clean_html(project)) == []
+
+
+@pytest.fixture
+def rendered_again(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """The blocks (page, directive) each rebuild renders again to refresh them."""
+    from trialbook.sphinxext import refresh
+
+    seen: list[tuple[str, str]] = []
+    real = refresh.render_again
+
+    def spy(env: BuildEnvironment, docname: str, block: refresh.Block) -> list[Any]:
+        seen.append((docname, block.name))
+        return real(env, docname, block)
+
+    monkeypatch.setattr(refresh, "render_again", spy)
+    return seen
+
+
+def test_only_the_blocks_that_read_an_edited_field_are_rendered_again(
+    rebuild: Callable[[Path], tuple[set[str], set[str]]],
+    clean_html: Callable[[Path], dict[str, bytes]],
+    rendered_again: list[tuple[str, str]],
+    project: Path,
+) -> None:
+    """Each directive declares the trial fields it reads (``reads``; test_reads holds
+    it to that): the outcome tables do not show the design, so a new design leaves
+    them alone; the source list reads every field (it counts what cites a source)."""
+    rebuild(project)
+    _edit(project / "data/trials/beta.yaml", "Open label.", "Open-label.")
+    assert rebuild(project) == (set(), {"trials/beta", "index"})
+    assert sorted(rendered_again) == [("sources", "source-list"), ("trials/beta", "trial-summary")]
+    assert _same_as_clean(project, clean_html(project)) == []
+
+    rendered_again.clear()
+    _edit(
+        project / "data/trials/beta.yaml", "{n: 30, N: 45, value: 67", "{n: 31, N: 45, value: 69"
+    )
+    read, written = rebuild(project)
+    assert read == set()
+    assert {"trials/beta", "index", "other"} <= written
+    assert sorted(rendered_again) == [
+        ("index", "outcome-table"),
+        ("other", "outcome-table"),
+        ("sources", "source-list"),
+        ("trials/beta", "outcome-table"),
+        ("trials/beta", "trial-summary"),  # it names the primary endpoints
+    ]
+    assert "69%" in (project / "_build/html/other.html").read_text(encoding="utf-8")
     assert _same_as_clean(project, clean_html(project)) == []
 
 

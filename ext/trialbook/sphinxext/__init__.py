@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
 #: Bump when what we store in the environment changes shape (forces a full re-read).
-ENV_VERSION = 5
+ENV_VERSION = 6
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

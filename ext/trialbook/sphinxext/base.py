@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from docutils import nodes
 from docutils.parsers.rst import directives
@@ -56,7 +56,14 @@ class TrialbookDirective(SphinxDirective):
     Subclasses implement :meth:`render`; :meth:`run` first warns about options
     given without a value, and shows what :class:`Unavailable` carries if
     rendering cannot go on.
+
+    ``reads`` names the fields of a trial (of :class:`~trialbook.model.records.Trial`)
+    the output shows, or None for all of them: a block of generated content is
+    rendered again only when one of those changes (see :mod:`.refresh`). A test
+    renders every directive of the handbook with the other fields made unreadable.
     """
+
+    reads: ClassVar[frozenset[str] | None] = None
 
     def run(self) -> list[nodes.Node]:
         """Warn about empty options, then render (or show why not)."""
@@ -72,7 +79,7 @@ class TrialbookDirective(SphinxDirective):
             made = self.render()
         except Unavailable as exc:
             made = exc.shown
-        if self._shown and not record(self, options, made, self._shown, self._figures):
+        if self._shown and not record(self, options, made, self._shown, self._figures, self.reads):
             for trial_id in sorted(self._shown):  # not refreshable: re-read on a change
                 path = self.data.digest_file(trial_id)
                 if path.is_file():

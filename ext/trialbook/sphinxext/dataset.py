@@ -28,6 +28,8 @@ from ..report.citations import source_numbers
 from .warnings import CONFIG, report, warn
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     from sphinx.application import Sphinx
     from sphinx.builders import Builder
     from sphinx.environment import BuildEnvironment
@@ -64,6 +66,28 @@ class BuildState:
     #: the build's builder, for what post-transforms link (Sphinx 9 deprecates
     #: ``SphinxTransform.app``, and a post-transform is given no builder)
     builder: Builder | None = None
+    #: trial id → field → the digest of that field's data (see :meth:`shown_digest`)
+    _fields: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def shown_digest(self, trial_id: str, reads: Collection[str] | None) -> str:
+        """The digest of the fields ``reads`` of a trial (its whole file's with None):
+        what a generated block that reads only those shows of it (see :mod:`.refresh`).
+
+        Fields are digested from the checked model, not the file: an edit to one
+        field (the number of centres) changes only the blocks that show it."""
+        whole = self.trial_digests.get(trial_id, "")
+        if reads is None or trial_id not in self.dataset.trials:
+            return whole  # a trial that failed shows a box: its status is in ``whole``
+        fields = self._fields.get(trial_id)
+        if fields is None:
+            trial = self.dataset.trial(trial_id)
+            fields = {
+                name: hashlib.sha256(trial.model_dump_json(include={name}).encode()).hexdigest()
+                for name in type(trial).model_fields
+            }
+            self._fields[trial_id] = fields
+        text = "\n".join(f"{name} {fields[name]}" for name in sorted(reads))
+        return hashlib.sha256(text.encode()).hexdigest()
 
     def failed_trial(self, trial_id: str) -> str | None:
         """For a trial whose data failed, what to tell the author, the first time only."""

@@ -113,6 +113,8 @@ class ForestPlot(FigureDirective):
     ``:caption:``; ``:name:``; ``:width:``; ``:show-data:``.
     """
 
+    reads = frozenset({"id", "name", "outcomes", "arms", "groups"})
+
     option_spec: ClassVar[dict[str, Callable[[str], Any]]] = {
         **FigureDirective.option_spec,
         "outcome": id_list,
@@ -189,6 +191,8 @@ class SafetyChart(FigureDirective):
     Options: ``:events:`` event ids (default: every event); ``:trials:``;
     ``:caption:``; ``:name:``; ``:width:``; ``:show-data:``.
     """
+
+    reads = frozenset({"id", "name", "adverse_events", "arms", "groups", "outcomes"})
 
     option_spec: ClassVar[dict[str, Callable[[str], Any]]] = {
         **FigureDirective.option_spec,

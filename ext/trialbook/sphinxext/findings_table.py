@@ -122,6 +122,8 @@ class FindingsTable(TrialbookDirective):
     ``:name:``.
     """
 
+    reads = frozenset({"id", "name", "outcomes", "arms", "groups"})
+
     has_content = False
     option_spec: ClassVar[dict[str, Callable[[str], Any]]] = {
         **TABLE_OPTIONS,

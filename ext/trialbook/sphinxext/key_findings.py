@@ -80,6 +80,10 @@ def _in_sentence(name: str) -> str:
 class KeyFindings(TrialbookDirective):
     """Cards of the trials' main results. Options: ``:trials:`` (default: all)."""
 
+    reads = frozenset(
+        {"id", "name", "outcomes", "arms", "groups", "design", "phase", "population", "source"}
+    )
+
     has_content = False
     option_spec: ClassVar[dict[str, Callable[[str], Any]]] = {
         "trials": id_list,

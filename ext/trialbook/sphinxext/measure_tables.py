@@ -92,6 +92,8 @@ class BaselineTable(TrialbookDirective):
     trials) and "All patients".
     """
 
+    reads = frozenset({"id", "name", "baseline", "arms", "groups", "population"})
+
     has_content = False
     option_spec: ClassVar[dict[str, Callable[[str], Any]]] = dict(TABLE_OPTIONS)
 
@@ -143,6 +145,8 @@ class ExtensionTable(TrialbookDirective):
     Options: ``:trials:`` ids (default: every trial with an extension),
     ``:extensions:`` extension ids, ``:caption:``, ``:name:``.
     """
+
+    reads = frozenset({"id", "name", "extensions"})
 
     has_content = False
     option_spec: ClassVar[dict[str, Callable[[str], Any]]] = {

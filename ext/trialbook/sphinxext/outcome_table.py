@@ -203,6 +203,8 @@ class OutcomeTable(TrialbookDirective):
     ``:caption:`` the table's title, ``:name:`` a label for ``numref``.
     """
 
+    reads = frozenset({"id", "name", "outcomes", "arms", "groups"})
+
     has_content = False
     option_spec: ClassVar[dict[str, Callable[[str], Any]]] = {
         **TABLE_OPTIONS,

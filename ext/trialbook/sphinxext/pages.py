@@ -215,6 +215,8 @@ class TrialPages(TrialbookDirective):
     chapter section) and the HTML page lists the trials as links instead.
     """
 
+    reads = frozenset({"id", "name"})
+
     has_content = False
     option_spec: ClassVar[dict[str, Callable[[str], Any]]] = {
         "navigation": directives.nonnegative_int,

@@ -5,9 +5,13 @@ A page with a table of every trial would be re-read for any edit to any trial; a
 directive that shows trial data records itself as a *block* (its options, its
 place, the digest of each trial it showed) and marks the nodes it returned.
 
-Before Sphinx reads anything (``env-get-outdated``), every block that shows a
-trial whose data changed is rendered again, from the new data, in a scratch
-document. If the new nodes have the shape of the stored ones (the same node types,
+Each directive declares the fields of a trial it reads (``reads``, see
+:class:`~.base.TrialbookDirective`; a test holds it to that), and the block keeps
+the digest of those fields of each trial it shows. Before Sphinx reads anything
+(``env-get-outdated``), every block that shows changed fields of a trial is
+rendered again, from the new data, in a scratch document: an edit to the number of
+centres renders the trial's summary again, not the tables of outcomes of every
+trial. If the new nodes have the shape of the stored ones (the same node types,
 attributes, targets and labels, so that numbering, the index and cross-references
 stay right) and differ only in data text, the stored doctree gets the new text and
 the page is written again without being read (``env-get-updated``). Anything else
@@ -31,6 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.util import logging
 from sphinx.util.docutils import new_document
 from sphinx.util.nodes import is_smartquotable
@@ -45,6 +50,8 @@ if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
     from sphinx.util.docutils import SphinxDirective
+
+    from .dataset import BuildState
 
 logger = logging.getLogger(__name__)
 
@@ -66,10 +73,35 @@ class Block:
     content_offset: int
     block_text: str
     source: str
-    #: trial id → the digest of its data when the block was rendered
+    #: trial id → the digest of the fields the block reads, when it was rendered
     trials: dict[str, str]
+    #: trial id → the digest of the trial's files then: unchanged, nothing to compare
+    files: dict[str, str]
+    #: the trial fields the directive reads (None: the whole trial)
+    reads: tuple[str, ...] | None = None
     #: the names of the figures it drew (see :mod:`.figures`)
     figures: list[str] = field(default_factory=list)
+
+    def stale(self, state: BuildState) -> bool:
+        """Whether a field it reads of a trial it shows changed since it was rendered.
+
+        The fields are digested only for trials whose files changed; the block
+        remembers the new file digests of those whose fields it reads did not."""
+        changed = False
+        for trial_id, digest in self.files.items():
+            now = state.trial_digests.get(trial_id, "")
+            if now == digest:
+                continue
+            if state.shown_digest(trial_id, self.reads) != self.trials[trial_id]:
+                changed = True
+            else:
+                self.files[trial_id] = now
+        return changed
+
+    def rendered(self, state: BuildState) -> None:
+        """Remember the data it was rendered from (now)."""
+        self.trials = {t: state.shown_digest(t, self.reads) for t in self.trials}
+        self.files = {t: state.trial_digests.get(t, "") for t in self.trials}
 
 
 #: Set while a block is rendered again: the directive must not record itself twice.
@@ -82,9 +114,11 @@ def record(
     made: list[nodes.Node],
     trials: Set[str],
     figures: Sequence[str] = (),
+    reads: Set[str] | None = None,
 ) -> bool:
     """Record the output ``made`` of ``directive``, given ``options`` (before rendering
-    took ``:name:`` out), which showed ``trials`` and drew ``figures``, as a block.
+    took ``:name:`` out), which showed the fields ``reads`` (None: all) of ``trials``
+    and drew ``figures``, as a block.
 
     False when it cannot be refreshed in place (nothing to mark): the caller then
     depends on the trials' digest files, so that their change re-reads the page."""
@@ -93,26 +127,27 @@ def record(
     if not made or not all(isinstance(node, nodes.Element) for node in made):
         return False
     env = directive.env
-    digests = state_of(env).trial_digests
     page = domain_of(env).blocks().setdefault(env.docname, [])
     for node in made:
         assert isinstance(node, nodes.Element)
         node[BLOCK] = len(page)
     cls = type(directive)
-    page.append(
-        Block(
-            directive=f"{cls.__module__}:{cls.__qualname__}",
-            name=directive.name,
-            arguments=list(directive.arguments),
-            options=options,
-            lineno=directive.lineno,
-            content_offset=directive.content_offset,
-            block_text=directive.block_text,
-            source=directive.get_source_info()[0] or str(env.doc2path(env.docname)),
-            trials={t: digests.get(t, "") for t in sorted(trials)},
-            figures=list(figures),
-        )
+    block = Block(
+        directive=f"{cls.__module__}:{cls.__qualname__}",
+        name=directive.name,
+        arguments=list(directive.arguments),
+        options=options,
+        lineno=directive.lineno,
+        content_offset=directive.content_offset,
+        block_text=directive.block_text,
+        source=directive.get_source_info()[0] or str(env.doc2path(env.docname)),
+        trials=dict.fromkeys(sorted(trials), ""),
+        files={},
+        reads=tuple(sorted(reads)) if reads is not None else None,
+        figures=list(figures),
     )
+    block.rendered(state_of(env))
+    page.append(block)
     return True
 
 
@@ -189,6 +224,8 @@ def _texts(old: nodes.Node, new: nodes.Node, out: list[tuple[nodes.Text, str]]) 
     placed: tuple[str, ...] = _PLACED
     if isinstance(old, nodes.target):
         placed += ("refid",)  # set by PropagateTargets
+    elif isinstance(old, addnodes.toctree):
+        placed += ("rawentries",)  # set for translation while the page is read
     elif isinstance(old, nodes.image):
         placed += ("candidates",)  # found by the image collector, from the uri
     mine = {k: v for k, v in old.attributes.items() if k not in placed and k != BLOCK}
@@ -242,9 +279,9 @@ def _refresh_page(env: BuildEnvironment, docname: str, stale: list[int]) -> bool
         if found is None:
             return False
         edits += found
-    digests = state_of(env).trial_digests
+    state = state_of(env)
     for k in stale:
-        page[k].trials = {t: digests.get(t, "") for t in page[k].trials}
+        page[k].rendered(state)
     if not edits:
         return None
     for text, value in edits:
@@ -263,18 +300,14 @@ def refresh_blocks(
     app: Sphinx, env: BuildEnvironment, added: Set[str], changed: Set[str], removed: Set[str]
 ) -> list[str]:
     """Refresh the blocks that show changed trials; the pages that must be re-read."""
-    digests = state_of(env).trial_digests
+    state = state_of(env)
     reread: list[str] = []
     refreshed: list[str] = []  # rendered again, and changed
     unchanged = 0  # rendered again, the same
     for docname, page in sorted(domain_of(env).blocks().items()):
         if docname in added or docname in changed or docname in removed:
             continue  # read anyway
-        stale = [
-            k
-            for k, block in enumerate(page)
-            if any(digests.get(t, "") != d for t, d in block.trials.items())
-        ]
+        stale = [k for k, block in enumerate(page) if block.stale(state)]
         if not stale:
             continue
         done = _refresh_page(env, docname, stale)

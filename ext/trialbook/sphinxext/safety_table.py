@@ -44,6 +44,8 @@ class SafetyTable(TrialbookDirective):
     (default: every event), ``:caption:``, ``:name:``.
     """
 
+    reads = frozenset({"id", "name", "adverse_events", "arms", "groups", "outcomes", "source"})
+
     has_content = False
     option_spec: ClassVar[dict[str, Callable[[str], Any]]] = {
         **TABLE_OPTIONS,

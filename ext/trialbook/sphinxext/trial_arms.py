@@ -35,6 +35,8 @@ class TrialArms(TrialbookDirective):
     Options: ``:caption:`` (default "Arms of <trial>"), ``:name:`` for ``numref``.
     """
 
+    reads = frozenset({"id", "name", "arms", "groups"})
+
     required_arguments = 1
     has_content = False
     option_spec: ClassVar[dict[str, Callable[[str], Any]]] = {

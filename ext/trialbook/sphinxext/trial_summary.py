@@ -102,6 +102,26 @@ def summary_fields(trial: Trial) -> nodes.field_list:
 class TrialSummary(TrialbookDirective):
     """The facts of one trial as a card. Argument: the trial id."""
 
+    reads = frozenset(
+        {
+            "id",
+            "name",
+            "aliases",
+            "registrations",
+            "phase",
+            "design",
+            "population",
+            "duration",
+            "allocation",
+            "randomized",
+            "centres",
+            "countries",
+            "notes",
+            "arms",
+            "outcomes",
+        }
+    )
+
     required_arguments = 1
     has_content = False
 

@@ -16,7 +16,9 @@ from sphinx import addnodes
 from sphinx.testing.util import SphinxTestApp
 from sphinx.util.console import strip_colors
 
+import trialbook.sphinxext.citing
 from conftest import stored
+from trialbook.sphinxext.citing import drawn, links_of, printed_text
 from trialbook.sphinxext.render import CITES, Citing, cited_figure, source_cite
 
 ROOTS = Path(__file__).resolve().parent.parent / "roots"
@@ -39,7 +41,14 @@ def test_stored_citations_are_one_node_each_and_resolve_in_every_builder(
         {"tags": app.tags} if "tags" in inspect.signature(resolve).parameters else {}
     )
     resolved = resolve("index", app.builder, **tags)  # Sphinx 9 takes the tags
-    assert not list(resolved.findall(Citing))
+    if builder == "text":
+        assert not list(resolved.findall(Citing))  # expanded before writing
+    else:  # HTML and LaTeX draw them as they write; every source they cite is linked
+        kept = list(resolved.findall(Citing))
+        links = links_of(resolved)
+        assert {n[CITES] for n in kept} == set(links) and None not in links.values()
+        for node in kept:
+            node.replace_self(drawn(node, links, latex=builder == "latex"))
     cites = [n for n in resolved.findall(nodes.inline) if "trialbook-cite" in n["classes"]]
     assert len(cites) == len(figures)
     assert all(re.fullmatch(r"\[\d+(, .+)?\]", c.astext()) for c in cites)
@@ -115,3 +124,67 @@ def test_trialbook_targets_leave_no_not_referenced_notes(
         unreferenced = re.findall(r'Hyperlink target "([^"]+)" is not referenced', "".join(notes))
         assert all(t.startswith("trial-page-") for t in unreferenced), (docname, notes)
     assert targets > 10
+
+
+def _outputs(app: SphinxTestApp) -> dict[Path, bytes]:
+    return {
+        p.relative_to(app.outdir): p.read_bytes()
+        for p in sorted(app.outdir.rglob("*"))
+        if p.is_file() and ".doctrees" not in p.parts and p.name != ".buildinfo"
+    }
+
+
+@pytest.mark.parametrize("root", ["test-tables", "test-hostile"])
+@pytest.mark.parametrize("builder", ["html", "latex"])
+def test_drawn_by_the_writer_as_if_made_before_writing(
+    build: Callable[..., SphinxTestApp],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    builder: str,
+    root: str,
+) -> None:
+    """HTML and LaTeX draw the cited nodes as they write (see citing.py); the files are
+    those of a build that made the nodes before writing, as text builders do. Only
+    the search index may differ: it no longer sees the "sic" of a value kept as
+    printed (the figure itself is indexed)."""
+    outputs = []
+    for by_writer in (True, False):
+        project = tmp_path / f"drawn-{by_writer}"
+        shutil.copytree(ROOTS / root, project)
+        if not by_writer:
+            monkeypatch.setattr(trialbook.sphinxext.citing, "DRAWN", ())
+        outputs.append(_outputs(build(builder, project)))
+    by_writer_files, before = outputs
+    assert by_writer_files.keys() == before.keys()
+    differ = {p for p in before if by_writer_files[p] != before[p]}
+    assert differ <= {Path("searchindex.js")}
+    text = b"".join(before.values())
+    assert b"trialbook-cite" in text or b"hyperref" in text  # citations were drawn
+    if root == "test-tables":
+        assert b"sic" in text  # a value kept as printed was drawn too
+
+
+@pytest.mark.parametrize("root", ["test-tables", "test-hostile"])
+def test_printed_text_is_the_text_drawn(
+    build: Callable[..., SphinxTestApp], tmp_path: Path, root: str
+) -> None:
+    """The CSV downloads and the column labels read a cited node's text without
+    drawing it: it is the drawn nodes' text, for every cited node of the root."""
+    project = tmp_path / "src"
+    shutil.copytree(ROOTS / root, project)
+    app = build("html", project)
+    resolve = app.env.get_and_resolve_doctree
+    tags: dict[str, Any] = (
+        {"tags": app.tags} if "tags" in inspect.signature(resolve).parameters else {}
+    )
+    seen = 0
+    kinds = set()
+    for docname in sorted(app.env.found_docs):
+        resolved = resolve(docname, app.builder, **tags)
+        links = links_of(resolved)
+        for node in resolved.findall(Citing):
+            shown = "".join(n.astext() for n in drawn(node, links))
+            assert printed_text(node, links) == shown, (docname, node)
+            seen += 1
+            kinds.add((type(node).__name__, bool(node.get("trialbook_sic"))))
+    assert seen > 20 and ("cited_figure", False) in kinds

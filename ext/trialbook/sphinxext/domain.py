@@ -312,31 +312,14 @@ class TrialDomain(Domain):
         contnode: nodes.Element,
         where: str | nodes.Node,
         numbered: bool = True,
-        links: dict[str, SourceLink] | None = None,
     ) -> nodes.Element:
         """A link to the source's entry in the source list, with the citation on hover;
         ``numbered``: ``contnode`` shows ``[n]``. An unknown source (or no source list)
-        is warned about at ``where`` and shown as plain text.
+        is warned about at ``where`` and shown as plain text."""
+        link = self.source_link(builder, fromdocname, source_id, where)
+        return link_node(link, contnode, locator, numbered)
 
-        ``links`` keeps each source's link for the page being resolved: a page of 100
-        trials cites the same few sources thousands of times."""
-        link = links.get(source_id) if links is not None else None
-        if link is None:
-            link = self._source_link(builder, fromdocname, source_id, where)
-            if link is None:
-                contnode["classes"].append("trialbook-missing")
-                return contnode
-            if links is not None:
-                links[source_id] = link
-        attributes, citation, number = link
-        if numbered and number is not None:
-            show_number(contnode, number, locator)
-        node = nodes.reference("", "", contnode, **attributes)
-        if citation:
-            node["reftitle"] = f"{citation.rstrip('.')}. {locator}." if locator else citation
-        return node
-
-    def _source_link(
+    def source_link(
         self, builder: Builder, fromdocname: str, source_id: str, where: str | nodes.Node
     ) -> SourceLink | None:
         """Where a source's link points, its citation and its number; None (warned
@@ -388,6 +371,23 @@ class TrialDomain(Domain):
                 home = self._home(kind, name)
                 if home is not None:
                     yield name, home[2], kind, home[0], object_anchor(kind, name), 1
+
+
+def link_node(
+    link: SourceLink | None, contnode: nodes.Element, locator: str | None, numbered: bool = True
+) -> nodes.Element:
+    """``contnode`` linked to a source's entry (see :meth:`TrialDomain.source_link`),
+    showing ``[n]`` if ``numbered``; marked missing, unlinked, if there is no link."""
+    if link is None:
+        contnode["classes"].append("trialbook-missing")
+        return contnode
+    attributes, citation, number = link
+    if numbered and number is not None:
+        show_number(contnode, number, locator)
+    node = nodes.reference("", "", contnode, **attributes)
+    if citation:
+        node["reftitle"] = f"{citation.rstrip('.')}. {locator}." if locator else citation
+    return node
 
 
 def renumbered_pages(app: Sphinx, env: BuildEnvironment) -> list[str]:

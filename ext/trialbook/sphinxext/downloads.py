@@ -26,10 +26,14 @@ from ..model.schema import SCHEMA_VERSION
 from ..report import findings
 from ..report.citations import evidence_date
 from ..report.derive import Derived
+from .citing import links_of, printed_text
 from .dataset import state_of
-from .tables import GROUP, TABLE
+from .render import Citing
+from .tables import GROUP, TABLE, text_with
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from sphinx.application import Sphinx
 
     from ..model.records import Dataset
@@ -88,13 +92,13 @@ def _write_dataset(app: Sphinx, exception: Exception | None) -> None:
     made_from.write_text(stamp, encoding="utf-8")
 
 
-def _cell_text(cell: nodes.Element) -> str:
+def _cell_text(cell: nodes.Element, cite: Callable[[Citing], str]) -> str:
     paragraphs = [
-        p.astext()
+        text_with(p, cite)
         for p in cell.findall(nodes.paragraph)
         if "trialbook-col-label" not in p["classes"]
     ]
-    return "\n".join(paragraphs) if paragraphs else cell.astext()
+    return "\n".join(paragraphs) if paragraphs else text_with(cell, cite)
 
 
 def _relative(docname: str, target: str) -> str:
@@ -111,13 +115,18 @@ class TableDownloads(SphinxPostTransform):
     def run(self, **kwargs: Any) -> None:
         """One CSV file per table, named by the page and the table's place on it."""
         docname = self.env.docname
+        links = links_of(self.document)
+
+        def cite(node: Citing) -> str:
+            return printed_text(node, links)
+
         for i, table in enumerate(list(self.document.findall(nodes.table)), 1):
             if TABLE not in table["classes"] or "trialbook-reference" in table["classes"]:
                 continue  # (the field reference documents the files; it is no data)
             out = io.StringIO()
             writer = csv.writer(out, lineterminator="\n")
             for row in table.findall(nodes.row):
-                cells = [_cell_text(c) for c in row.findall(nodes.entry)]
+                cells = [_cell_text(c, cite) for c in row.findall(nodes.entry)]
                 writer.writerow(cells if GROUP not in row["classes"] else cells[:1])
             name = f"{docname.replace('/', '-')}-table-{i}.csv"
             path = state_of(self.env).outdir / TABLES / name

@@ -126,14 +126,17 @@ def _with_cite(
     return node
 
 
-def figure_parts(node: cited_figure) -> nodes.inline:
+def figure_parts(node: cited_figure, *, latex: bool = False) -> nodes.inline:
     """What a cited figure shows: the figure in its span (kept on one line), a "sic"
-    with its reason, and the citation, which is left to the caller to resolve."""
+    with its reason (on hover; LaTeX would print it in brackets: there the italic
+    "sic" alone, as :class:`DerivedInLatex` leaves it), and the citation, which is
+    left to the caller to resolve."""
     out = nodes.inline("", "", classes=node["classes"], **{VERBATIM: False})
     out += nodes.inline("", node.astext(), classes=["trialbook-figure"])
     if node.get(SIC):
-        sic = nodes.abbreviation("", "", explanation=node[SIC], classes=["trialbook-sic"])
-        sic += nodes.emphasis("", "sic")
+        sic: nodes.Element = nodes.emphasis("", "sic")
+        if not latex:
+            sic = nodes.abbreviation("", "", sic, explanation=node[SIC], classes=["trialbook-sic"])
         out += [nodes.Text(" "), sic]
     return out
 

@@ -8,7 +8,7 @@ column stays inside the page, and no word is wider than its column.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -85,18 +85,18 @@ def widths(heads: Sequence[str], rows: Sequence[Sequence[str]]) -> list[int]:
     return out
 
 
-def _shown_text(node: nodes.Node) -> str:
-    """A cell's text as it will be printed: a citation shows ``[n]``, not the source id
-    it holds until references are resolved. (As ``astext()`` of a copy with the
-    citations replaced, without the copy: copying every cell took 3 s at 100 trials.)"""
+def text_with(node: nodes.Node, cite: Callable[[Citing], str]) -> str:
+    """``node.astext()`` with each citing node's text as ``cite`` gives it (they hold
+    only a source id until they are drawn). (Not ``astext()`` of a copy with the
+    citations replaced: copying every cell took 3 s at 100 trials.)"""
     if isinstance(node, nodes.Text):
         return str(node)
     if isinstance(node, Citing):
-        return shown_text(node)
+        return cite(node)
     if isinstance(node, addnodes.pending_xref) and node.get(NUMBERED):
         return "[99]"
     assert isinstance(node, nodes.Element)
-    return node.child_text_separator.join(_shown_text(child) for child in node.children)
+    return node.child_text_separator.join(text_with(child, cite) for child in node.children)
 
 
 def colspec(percent: Sequence[int]) -> addnodes.tabular_col_spec:
@@ -145,7 +145,7 @@ def table(
         else:
             body += nodes.row("", *(entry(cell) for cell in cells))
     texts = [
-        [_shown_text(e) for e in row.findall(nodes.entry)]
+        [text_with(e, shown_text) for e in row.findall(nodes.entry)]
         for row in body.children
         if isinstance(row, nodes.row) and GROUP not in row["classes"]
     ]
@@ -178,7 +178,8 @@ class ColumnLabels(SphinxPostTransform):
                     continue
                 for label, cell in zip(labels, row.children, strict=False):
                     assert isinstance(cell, nodes.entry)
-                    if cell.astext().strip() in ("", "–"):
+                    # (A cited node is never empty: it shows at least its ``[n]``.)
+                    if text_with(cell, lambda _: "[n]").strip() in ("", "–"):
                         cell["classes"].append("trialbook-empty-cell")
                     cell.insert(0, nodes.paragraph(label, label, classes=["trialbook-col-label"]))
 

@@ -93,11 +93,7 @@ def _write_dataset(app: Sphinx, exception: Exception | None) -> None:
 
 
 def _cell_text(cell: nodes.Element, cite: Callable[[Citing], str]) -> str:
-    paragraphs = [
-        text_with(p, cite)
-        for p in cell.findall(nodes.paragraph)
-        if "trialbook-col-label" not in p["classes"]
-    ]
+    paragraphs = [text_with(p, cite) for p in cell.findall(nodes.paragraph)]
     return "\n".join(paragraphs) if paragraphs else text_with(cell, cite)
 
 

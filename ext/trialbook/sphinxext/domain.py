@@ -198,12 +198,17 @@ class TrialDomain(Domain):
 
     def process_doc(self, env: BuildEnvironment, docname: str, document: nodes.document) -> None:
         """Note which sources the page cites, to rewrite it if their numbers move."""
-        cited = {str(node[CITES]) for node in document.findall(Citing) if CITES in node}
-        cited.update(
-            str(ref["reftarget"])
-            for ref in document.findall(addnodes.pending_xref)
-            if ref.get(NUMBERED) and ref.get("refdomain") == "trial"
-        )
+        cited = set()
+        for node in document.findall(lambda n: isinstance(n, Citing | addnodes.pending_xref)):
+            if isinstance(node, Citing):
+                if CITES in node:
+                    cited.add(str(node[CITES]))
+            elif (
+                isinstance(node, addnodes.pending_xref)
+                and node.get(NUMBERED)
+                and node.get("refdomain") == "trial"
+            ):
+                cited.add(str(node["reftarget"]))
         if cited:
             self.citing()[docname] = sorted(cited)
 

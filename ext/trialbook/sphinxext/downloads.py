@@ -29,7 +29,7 @@ from ..report.derive import Derived
 from .citing import links_of, printed_text
 from .dataset import state_of
 from .render import Citing
-from .tables import GROUP, TABLE, text_with
+from .tables import GROUP, TABLE, rows_of, text_with
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -93,7 +93,15 @@ def _write_dataset(app: Sphinx, exception: Exception | None) -> None:
 
 
 def _cell_text(cell: nodes.Element, cite: Callable[[Citing], str]) -> str:
-    paragraphs = [text_with(p, cite) for p in cell.findall(nodes.paragraph)]
+    """The cell's paragraphs, a line each. (Those :func:`~.tables.entry` made are its
+    children: looked for deeper only under anything else.)"""
+    paragraphs = [
+        text_with(p, cite)
+        for child in cell.children
+        for p in (
+            [child] if isinstance(child, nodes.paragraph) else child.findall(nodes.paragraph)
+        )
+    ]
     return "\n".join(paragraphs) if paragraphs else text_with(cell, cite)
 
 
@@ -121,8 +129,8 @@ class TableDownloads(SphinxPostTransform):
                 continue  # (the field reference documents the files; it is no data)
             out = io.StringIO()
             writer = csv.writer(out, lineterminator="\n")
-            for row in table.findall(nodes.row):
-                cells = [_cell_text(c, cite) for c in row.findall(nodes.entry)]
+            for row in rows_of(table):
+                cells = [_cell_text(c, cite) for c in row.children if isinstance(c, nodes.entry)]
                 writer.writerow(cells if GROUP not in row["classes"] else cells[:1])
             name = f"{docname.replace('/', '-')}-table-{i}.csv"
             path = state_of(self.env).outdir / TABLES / name

@@ -8,7 +8,7 @@ column stays inside the page, and no word is wider than its column.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -98,6 +98,15 @@ def text_with(node: nodes.Node, cite: Callable[[Citing], str]) -> str:
         return "[99]"
     assert isinstance(node, nodes.Element)
     return node.child_text_separator.join(text_with(child, cite) for child in node.children)
+
+
+def rows_of(table: nodes.table) -> Iterator[nodes.row]:
+    """The header and body rows of a table, in order (not those of a table in a cell)."""
+    for group in table.children:
+        if isinstance(group, nodes.tgroup):
+            for part in group.children:
+                if isinstance(part, nodes.thead | nodes.tbody):
+                    yield from (row for row in part.children if isinstance(row, nodes.row))
 
 
 def colspec(percent: Sequence[int]) -> addnodes.tabular_col_spec:

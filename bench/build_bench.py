@@ -175,6 +175,8 @@ class Size:
     env_pickle_mb: float = 0.0
     html_mb: float = 0.0
     mismatches: dict[str, list[str]] = field(default_factory=dict)
+    #: pages whose prose shows the edited value (they are read again, in both builds)
+    prose: list[str] = field(default_factory=list)
 
 
 def incremental(project: Path, size: Size, name: str) -> None:
@@ -250,12 +252,25 @@ def measure(trials: int, times: int, latex: bool) -> Size:
         incremental(project, size, "edit one value of one trial")
         edited.write_text(original, encoding="utf-8")
         sphinx(project, "html", "build")
-        # The twin's edit: the same number, in the one page that shows it as text.
-        page = twin / "docs" / "trials" / f"{name}.md"
-        frozen = page.read_text(encoding="utf-8")
-        if "180 \\[" not in frozen:
-            raise SystemExit(f"the twin's {page.name} does not show the centres (180)")
-        page.write_text(frozen.replace("180 \\[", "181 \\[", 1), encoding="utf-8")
+        # The twin's edit: the same number, in its trial page and wherever prose shows
+        # it (at 3 trials the edited trial is one the prose cites: its pages are read
+        # again in both builds; the twin's prose keeps each role's line).
+        role = f"{{val}}`{name}.centres`"
+        lines: dict[Path, list[int]] = {Path("trials") / f"{name}.md": []}
+        for source in sorted((project / "docs").rglob("*.md")):
+            text = source.read_text(encoding="utf-8").splitlines()
+            found = [i for i, line in enumerate(text) if role in line]
+            if found:
+                lines[source.relative_to(project / "docs")] = found
+                size.prose.append(source.relative_to(project / "docs").with_suffix("").as_posix())
+        for relative, at in lines.items():
+            page = twin / "docs" / relative
+            frozen = page.read_text(encoding="utf-8").splitlines(keepends=True)
+            for i in at or [next(i for i, line in enumerate(frozen) if "180 \\[" in line)]:
+                if "180 \\[" not in frozen[i]:
+                    raise SystemExit(f"the twin's {relative}:{i + 1} does not show the centres")
+                frozen[i] = frozen[i].replace("180 \\[", "181 \\[", 1)
+            page.write_text("".join(frozen), encoding="utf-8")
         runs["edit one value of one trial" + TWIN] = sphinx(twin, "html", "build")
 
         added = add_trial(project, 99999)
@@ -373,13 +388,14 @@ def targets(sizes: list[Size]) -> list[Target]:
         )
         edit = s.runs["edit one value of one trial"]
         ratio = _ratio(s, "edit one value of one trial") or 0.0
+        prose = f" and the {len(s.prose)} whose prose shows the value" if s.prose else ""
         out.append(
             Target(
                 f"edit one value, {s.trials} trials",
-                "re-reads at most that trial's page, ≤ 1.5× the twin's edit",
+                f"re-reads at most that trial's page{prose}, ≤ 1.5× the twin's edit",
                 f"{edit.reread} re-read, {edit.refreshed} refreshed in place, "
                 f"{edit.seconds:.1f} s ({ratio:.1f}× the twin)",
-                (edit.reread or 0) <= 1 and ratio <= 1.5,
+                (edit.reread or 0) <= 1 + len(s.prose) and ratio <= 1.5,
             )
         )
     j1, j2 = large.runs["full HTML -j1"].seconds, large.runs["full HTML -j2"].seconds

@@ -171,6 +171,54 @@ def test_only_the_blocks_that_read_an_edited_field_are_rendered_again(
     assert _same_as_clean(project, clean_html(project)) == []
 
 
+@pytest.fixture
+def roles_project(tmp_path: Path) -> Path:
+    shutil.copytree(ROOT.parent / "test-roles", tmp_path / "roles")
+    return tmp_path / "roles"
+
+
+def test_prose_is_read_again_only_when_a_value_or_name_it_shows_changes(
+    rebuild: Callable[[Path], tuple[set[str], set[str]]],
+    clean_html: Callable[[Path], dict[str, bytes]],
+    roles_project: Path,
+) -> None:
+    """A ``val`` or ``trial`` role depends on what it shows, not on its trial's whole
+    file: ``values`` cites beta's centres, ``refs`` names beta; neither shows its
+    design."""
+    project = roles_project
+    rebuild(project)
+    beta = project / "data/trials/beta.yaml"
+    _edit(beta, "Open label.", "Open-label.")
+    read, _ = rebuild(project)
+    assert read == set()
+    _edit(beta, "centres: 12", "centres: 13")
+    read, _ = rebuild(project)
+    assert read == {"values"}
+    assert "13" in (project / "_build/html/values.html").read_text(encoding="utf-8")
+    assert _same_as_clean(project, clean_html(project)) == []
+    _edit(beta, "name: BETA", "name: BETA-2")
+    read, _ = rebuild(project)
+    assert "refs" in read and "values" not in read
+    assert "BETA-2" in (project / "_build/html/refs.html").read_text(encoding="utf-8")
+    assert _same_as_clean(project, clean_html(project)) == []
+
+
+def test_a_value_that_prose_names_before_it_exists_is_read_again_when_it_does(
+    rebuild: Callable[[Path], tuple[set[str], set[str]]], roles_project: Path
+) -> None:
+    project = roles_project
+    values = project / "values.md"
+    values.write_text(
+        values.read_text(encoding="utf-8") + "- later: {val}`beta.duration`\n", encoding="utf-8"
+    )
+    rebuild(project)  # warns: beta reports no duration
+    beta = project / "data/trials/beta.yaml"
+    _edit(beta, "centres: 12", "duration: Two years.\ncentres: 12")
+    read, _ = rebuild(project)
+    assert read == {"values", "trials/beta"}  # (its summary has a new line: a new shape)
+    assert "Two years." in (project / "_build/html/values.html").read_text(encoding="utf-8")
+
+
 def test_an_edit_that_changes_a_blocks_shape_rereads_its_page(
     rebuild: Callable[[Path], tuple[set[str], set[str]]],
     clean_html: Callable[[Path], dict[str, bytes]],
@@ -381,6 +429,17 @@ def test_affected_lists_the_pages_a_data_file_touches(
     listed = set(affected_pages(doctrees, beta))
     assert listed == {"trials/beta", "other", "index", "sources"}
     assert affected_pages(doctrees, project / "data/sources.yaml") == ["sources"]
+
+
+def test_affected_lists_the_prose_that_shows_a_trials_values(
+    reread: Callable[[Path], set[str]], roles_project: Path
+) -> None:
+    from trialbook.sphinxext.affected import affected_pages
+
+    reread(roles_project)
+    doctrees = roles_project / "_build" / "doctrees"
+    listed = set(affected_pages(doctrees, roles_project / "data/trials/beta.yaml"))
+    assert {"values", "refs", "trials/beta"} <= listed
 
 
 def test_the_dataset_download_follows_the_data(

@@ -30,6 +30,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pydantic import BaseModel
+
 from ..model.records import Dataset, Measurement, Trial
 from ..model.values import Fact, Flag, OtherReport, Value
 from .derive import Derived
@@ -173,6 +175,39 @@ def _resolve(dataset: Dataset, path: str) -> Resolved:
     assert comp is not None
     value = getattr(comp, field)
     return Resolved(trial, value, is_p=field == "p")
+
+
+def display_name(dataset: Dataset, kind: str, target: str) -> str | None:
+    """What a reference to a trial or an outcome shows: ``CARE-MS II``,
+    ``CARE-MS II: Relapse rate``; None if there is no such trial or outcome."""
+    trial_id, _, outcome_id = target.partition("/")
+    if kind not in ("trial", "outcome") or trial_id not in dataset.trials:
+        return None
+    trial = dataset.trial(trial_id)
+    if kind == "trial":
+        return trial.name
+    for outcome in trial.outcomes:
+        if outcome.id == outcome_id:
+            return f"{trial.name}: {outcome.name}"
+    return None
+
+
+def shown(dataset: Dataset, key: str) -> str:
+    """What prose shows for ``key``, as text to compare between builds: the value at a
+    path (``val:care-ms-ii.centres``), or a reference's name
+    (``name:trial:care-ms-ii``). A page is read again only when this changes, not
+    whenever anything in the trial's file does."""
+    kind, _, rest = key.partition(":")
+    if kind == "name":
+        what, _, target = rest.partition(":")
+        return repr(display_name(dataset, what, target))
+    try:
+        found = resolve(dataset, rest)
+    except PathError as exc:
+        return f"no value: {exc}"
+    value = found.value
+    text = value.model_dump_json() if isinstance(value, BaseModel) else repr(value)
+    return f"{text} signed={found.signed} p={found.is_p} derived={found.derived!r}"
 
 
 def all_paths(dataset: Dataset) -> list[str]:

@@ -13,7 +13,7 @@ import pickle
 from pathlib import Path
 
 from ..load.dataset import CSV_SUFFIX, TRIALS_DIR
-from .dataset import DIGEST_DIR, SHARED_DIGESTS, digest_path
+from .dataset import DIGEST_DIR, INTERVENTIONS, SHARED_DIGESTS, SHOWN_DIR, digest_path
 
 
 def digest_name(data_file: Path) -> str | None:
@@ -40,6 +40,7 @@ def affected_pages(doctrees: Path, data_file: Path) -> list[str]:
         env = pickle.load(f)
     target = digest_path(doctrees / DIGEST_DIR, name).resolve()
     srcdir = Path(env.srcdir)
+    prose: set[str] = set()
     reread = {
         doc
         for doc, deps in env.dependencies.items()
@@ -48,4 +49,30 @@ def affected_pages(doctrees: Path, data_file: Path) -> list[str]:
     # Generated blocks that show the trial are refreshed (or re-read) instead.
     blocks = env.domaindata.get("trial", {}).get("blocks", {})
     shown = {doc for doc, page in blocks.items() if any(name in b.trials for b in page)}
-    return sorted(reread | shown)
+    # Prose that shows one of its values or names (see dataset.depend_on_shown).
+    folder = (doctrees / DIGEST_DIR / SHOWN_DIR).resolve()
+    keys: dict[Path, bool] = {}
+    for doc, deps in env.dependencies.items():
+        for dep in deps:
+            path = (srcdir / dep).resolve()
+            if path.parent != folder:
+                continue
+            if path not in keys:
+                keys[path] = path.is_file() and _concerns(
+                    doctrees / DIGEST_DIR, path.read_text(encoding="utf-8"), name
+                )
+            if keys[path]:
+                prose.add(doc)
+    return sorted(reread | shown | prose)
+
+
+def _concerns(digest_dir: Path, text: str, name: str) -> bool:
+    """Whether what a shown-value file stands for (its first line: ``val:<path>`` or
+    ``name:<kind>:<target>``) comes from the data file whose digest is ``name``."""
+    kind, _, rest = text.partition("\n")[0].partition(":")
+    if kind == "name":
+        rest = rest.partition(":")[2]
+    head = rest.partition("@")[0].split("/")[0].split(".")[0]
+    if name == INTERVENTIONS:  # a treatment's value: its id is no trial's
+        return kind == "val" and not digest_path(digest_dir, head).is_file()
+    return head == name

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,6 +26,7 @@ from ..load.dataset import load_dataset
 from ..model.records import Dataset
 from ..plot.output import FORMATS, formats_for
 from ..report.citations import source_numbers
+from ..report.paths import shown
 from .warnings import CONFIG, report, warn
 
 if TYPE_CHECKING:
@@ -89,6 +91,14 @@ class BuildState:
         text = "\n".join(f"{name} {fields[name]}" for name in sorted(reads))
         return hashlib.sha256(text.encode()).hexdigest()
 
+    def depend_on_shown(self, env: BuildEnvironment, key: str) -> None:
+        """Note that the page being read shows what ``key`` names (see
+        :func:`~trialbook.report.paths.shown`): it is read again when that changes."""
+        path = shown_file(self.digest_dir, key)
+        if not path.is_file():  # else brought up to date when the data was loaded
+            _write_atomically(path, _shown_text(self.dataset, key))
+        env.note_dependency(str(path))
+
     def failed_trial(self, trial_id: str) -> str | None:
         """For a trial whose data failed, what to tell the author, the first time only."""
         if trial_id not in self.dataset.failed or trial_id in self.told_failed:
@@ -126,6 +136,38 @@ def digest_path(digest_dir: Path, name: str) -> Path:
 def _write_if_changed(path: Path, text: str) -> None:
     if not path.is_file() or path.read_text(encoding="utf-8") != text:
         path.write_text(text, encoding="utf-8")
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Parallel readers may write the same file at once: each writes whole."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+#: Under the digest directory: one file per value or name that prose shows.
+SHOWN_DIR = "shown"
+
+
+def shown_file(digest_dir: Path, key: str) -> Path:
+    """The file that stands for what prose shows for ``key`` (a value, a name)."""
+    return digest_dir / SHOWN_DIR / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.txt"
+
+
+def _shown_text(dataset: Dataset, key: str) -> str:
+    return f"{key}\n{shown(dataset, key)}\n"
+
+
+def _update_shown(digest_dir: Path, dataset: Dataset) -> None:
+    """Rewrite the files of what prose shows whose value changed (their pages are then
+    read again); leave the others, so their pages are not."""
+    folder = digest_dir / SHOWN_DIR
+    if not folder.is_dir():
+        return
+    for path in folder.glob("*.txt"):
+        key = path.read_text(encoding="utf-8").partition("\n")[0]
+        _write_if_changed(path, _shown_text(dataset, key))
 
 
 def data_dir(app: Sphinx) -> Path:
@@ -174,6 +216,7 @@ def _load(app: Sphinx) -> None:
         every.append(f"{name} {digest}")
         _write_if_changed(digest_path(digest_dir, name), digest)
     _write_if_changed(digest_path(digest_dir, TRIAL_SET), "\n".join(sorted(result.digests)) + "\n")
+    _update_shown(digest_dir, result.dataset)
     whole = hashlib.sha256("\n".join(every).encode()).hexdigest()
     _STATES[Path(app.doctreedir)] = BuildState(
         result.dataset,

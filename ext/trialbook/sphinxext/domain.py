@@ -18,6 +18,7 @@ from sphinx.roles import XRefRole
 from sphinx.util.nodes import make_refnode
 
 from ..diagnostics import Code, unknown
+from ..report import paths
 from .dataset import state_of
 from .render import CITES, LOCATOR, NUMBERED, Citing, show_number, verbatim
 from .warnings import line_of, role_text, warn
@@ -106,25 +107,18 @@ def _where(node: pending_xref) -> str | nodes.Node:
 
 
 def display_name(env: BuildEnvironment, kind: str, target: str) -> str | None:
-    """What a reference to ``target`` shows: the trial name, ``Trial: outcome``.
+    """What a reference to ``target`` shows: the trial name, ``Trial: outcome``; the
+    page is read again when that changes (see :func:`~trialbook.report.paths.shown`).
 
     A source shows its number, ``[n]``, which is filled in when the reference is
     resolved (the role marks it :data:`~.render.NUMBERED`).
     """
-    state = state_of(env)
-    dataset = state.dataset
     kind = {"src": "source"}.get(kind, kind)
-    trial_id = target.split("/")[0]
-    if kind in ("trial", "outcome") and trial_id in dataset.trials:
-        env.note_dependency(str(state.digest_file(trial_id)))
-        trial = dataset.trial(trial_id)
-        if kind == "trial":
-            return trial.name
-        outcome_id = target.partition("/")[2]
-        for outcome in trial.outcomes:
-            if outcome.id == outcome_id:
-                return f"{trial.name}: {outcome.name}"
-    return None
+    if kind not in ("trial", "outcome"):
+        return None
+    state = state_of(env)
+    state.depend_on_shown(env, f"name:{kind}:{target}")
+    return paths.display_name(state.dataset, kind, target)
 
 
 def refnode(

@@ -15,7 +15,7 @@ from sphinx.util.docutils import SphinxRole
 from ..diagnostics import Code, closest, suggest
 from ..model.values import Fact, Flag, OtherReport
 from ..report.paths import PathError, all_paths, resolve
-from .dataset import INTERVENTIONS, state_of
+from .dataset import state_of
 from .render import (
     DerivedInLatex,
     derived_inline,
@@ -39,10 +39,9 @@ class ValRole(SphinxRole):
         dataset = state.dataset
         path = self.text.strip()
         trial_id = path.split("/")[0].split(".")[0]
-        if trial_id in dataset.interventions and trial_id not in dataset.trials:
-            self.env.note_dependency(str(state.digest_file(INTERVENTIONS)))
-        elif state.digest_file(trial_id).is_file():
-            self.env.note_dependency(str(state.digest_file(trial_id)))
+        # Read again when this value changes (or comes to name one), not whenever
+        # anything in its trial's file does.
+        state.depend_on_shown(self.env, f"val:{path}")
         if trial_id in dataset.failed:
             message = state.failed_trial(trial_id)
             if message is not None:

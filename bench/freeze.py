@@ -21,6 +21,7 @@ from sphinx.application import Sphinx
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.docutils import SphinxRole
 
+import trialbook.sphinxext.citing
 from trialbook.sphinxext.base import TrialbookDirective
 
 LINE = "bench_freeze_line"
@@ -166,6 +167,9 @@ def _write(app: Sphinx, exc: Exception | None) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    # The HTML writer draws cited values as it writes them (trialbook.sphinxext.citing):
+    # here they are made before writing, so that the recorded text has their [n].
+    trialbook.sphinxext.citing.DRAWN = ()
     _mark_directives()
     app.connect("builder-inited", _mark_roles)
     app.add_post_transform(_Record)

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from sphinx.util.docutils import SphinxTranslator
 
 #: Formats whose writers draw cited nodes themselves (see :func:`visit_citing`).
-DRAWN = ("html", "latex")
+DRAWN: tuple[str, ...] = ("html", "latex")
 #: Attribute of a resolved document: source id → its link, or None (see ExpandCitations).
 _LINKS = "trialbook_links"
 

@@ -261,12 +261,13 @@ def measure(trials: int, times: int, latex: bool) -> Size:
             text = source.read_text(encoding="utf-8").splitlines()
             found = [i for i, line in enumerate(text) if role in line]
             if found:
-                lines[source.relative_to(project / "docs")] = found
+                lines.setdefault(source.relative_to(project / "docs"), []).extend(found)
                 size.prose.append(source.relative_to(project / "docs").with_suffix("").as_posix())
         for relative, at in lines.items():
             page = twin / "docs" / relative
             frozen = page.read_text(encoding="utf-8").splitlines(keepends=True)
-            for i in at or [next(i for i, line in enumerate(frozen) if "180 \\[" in line)]:
+            shown = [i for i, line in enumerate(frozen) if "180 \\[" in line]
+            for i in at or shown[:1] or [0]:
                 if "180 \\[" not in frozen[i]:
                     raise SystemExit(f"the twin's {relative}:{i + 1} does not show the centres")
                 frozen[i] = frozen[i].replace("180 \\[", "181 \\[", 1)

@@ -320,3 +320,22 @@ def test_regimen_rule_dated_in_the_future(root: Path) -> None:
     errors = [d for d in result.diagnostics if d.severity is Severity.ERROR]
     assert [e.field for e in errors] == ["interventions[0].regimen[0].since"]
     assert "in the future" in errors[0].message
+
+
+def test_what_prose_shows_is_compared_by_value_and_never_fails() -> None:
+    """``shown`` (what a role's page depends on): the value's data, or why there is
+    none; ``.met`` of an outcome that reports none is a path error, not a crash."""
+    from trialbook.report.paths import shown
+
+    roles = Path(__file__).resolve().parent.parent / "roots" / "test-roles" / "data"
+    ds = load_dataset(roles).dataset
+    assert "300" in shown(ds, "val:alpha.randomized")
+    assert shown(ds, "val:alpha.randomized") != shown(ds, "val:alpha/drug.randomized")
+    assert shown(ds, "name:trial:alpha") == repr("ALPHA")
+    assert shown(ds, "name:outcome:alpha/relapse-rate") == repr("ALPHA: Relapse rate")
+    assert shown(ds, "name:trial:nope") == repr(None)
+    assert shown(ds, "val:nope.randomized").startswith("no value: ")
+    assert not any(o.met for o in ds.trial("alpha").outcomes if o.id == "edss")
+    with pytest.raises(PathError, match="no result of alpha/edss 'met'"):
+        resolve(ds, "alpha/edss.met")
+    assert shown(ds, "val:alpha/edss.met").startswith("no value: ")

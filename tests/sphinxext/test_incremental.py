@@ -219,6 +219,27 @@ def test_a_value_that_prose_names_before_it_exists_is_read_again_when_it_does(
     assert "Two years." in (project / "_build/html/values.html").read_text(encoding="utf-8")
 
 
+def test_the_file_of_a_value_no_page_shows_any_more_is_removed(
+    rebuild: Callable[[Path], tuple[set[str], set[str]]], roles_project: Path
+) -> None:
+    from trialbook.sphinxext.dataset import DIGEST_DIR, shown_file
+
+    project = roles_project
+    rebuild(project)
+    path = shown_file(project / "_build" / "doctrees" / DIGEST_DIR, "val:beta.centres")
+    assert path.is_file()
+    values = project / "values.md"
+    # (Written now, not later: a page newer than its reading is read again.)
+    values.write_text(
+        values.read_text(encoding="utf-8").replace("- centres: {val}`beta.centres`\n", ""),
+        encoding="utf-8",
+    )
+    assert rebuild(project)[0] == {"values"}
+    assert rebuild(project)[0] == set()  # the page no longer depends on it: removed
+    assert not path.is_file()
+    assert rebuild(project)[0] == set()
+
+
 def test_an_edit_that_changes_a_blocks_shape_rereads_its_page(
     rebuild: Callable[[Path], tuple[set[str], set[str]]],
     clean_html: Callable[[Path], dict[str, bytes]],

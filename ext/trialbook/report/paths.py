@@ -165,7 +165,7 @@ def _resolve(dataset: Dataset, path: str) -> Resolved:
     if field in outcome.results:
         return Resolved(trial, outcome.results[field], signed=outcome.measure == "mean-change")
     comp = outcome.comparison
-    options = [*outcome.results, "met"]
+    options = [*outcome.results, *(["met"] if outcome.met is not None else [])]
     if comp is not None:
         options += [p for p in COMPARISON_PARTS if getattr(comp, p) is not None]
     _pick(options, field, f"result of {trial_id}/{record_id}")

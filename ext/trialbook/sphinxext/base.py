@@ -61,6 +61,8 @@ class TrialbookDirective(SphinxDirective):
     the output shows, or None for all of them: a block of generated content is
     rendered again only when one of those changes (see :mod:`.refresh`). A test
     renders every directive of the handbook with the other fields made unreadable.
+    The stored blocks keep the declaration they were made with: changing one needs
+    a new ``ENV_VERSION``, so that pages are read again.
     """
 
     reads: ClassVar[frozenset[str] | None] = None

@@ -103,8 +103,19 @@ class ExpandCitations(SphinxPostTransform):
 
 
 def visit_citing(self: SphinxTranslator, node: Citing) -> None:
-    """HTML and LaTeX: put what the node shows in its place, and write that."""
-    shown = drawn(node, links_of(self.document), latex=self.builder.format == "latex")
+    """HTML and LaTeX: put what the node shows in its place, and write that.
+
+    A node the resolved page did not hold (one Sphinx copied out of it, such as a
+    section title in the navigation) is linked here, the same way."""
+    links = links_of(self.document)
+    source = node.get(CITES)
+    if source is not None and source not in links:
+        links = {**links}
+        docname = getattr(self.builder, "current_docname", None) or self.builder.config.root_doc
+        links[source] = domain_of(self.builder.env).source_link(
+            self.builder, docname, source, node
+        )
+    shown = drawn(node, links, latex=self.builder.format == "latex")
     parent = node.parent
     at = parent.index(node)
     parent[at : at + 1] = shown

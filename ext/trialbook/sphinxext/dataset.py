@@ -96,7 +96,7 @@ class BuildState:
         :func:`~trialbook.report.paths.shown`): it is read again when that changes."""
         path = shown_file(self.digest_dir, key)
         if not path.is_file():  # else brought up to date when the data was loaded
-            _write_atomically(path, _shown_text(self.dataset, key))
+            _create(path, _shown_text(self.dataset, key))
         env.note_dependency(str(path))
 
     def failed_trial(self, trial_id: str) -> str | None:
@@ -138,12 +138,19 @@ def _write_if_changed(path: Path, text: str) -> None:
         path.write_text(text, encoding="utf-8")
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    """Parallel readers may write the same file at once: each writes whole."""
+def _create(path: Path, text: str) -> None:
+    """Write ``path`` whole, unless it is there already. Parallel readers may create
+    the same file at once: the first one stays (a later one would be newer than the
+    page the first reader read, which would be read again on the next build)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink()
 
 
 #: Under the digest directory: one file per value or name that prose shows.
@@ -159,13 +166,21 @@ def _shown_text(dataset: Dataset, key: str) -> str:
     return f"{key}\n{shown(dataset, key)}\n"
 
 
-def _update_shown(digest_dir: Path, dataset: Dataset) -> None:
+def _update_shown(app: Sphinx, digest_dir: Path, dataset: Dataset) -> None:
     """Rewrite the files of what prose shows whose value changed (their pages are then
-    read again); leave the others, so their pages are not."""
+    read again); leave the others, so their pages are not. Files no page depends on
+    any more (after the last build) are removed."""
     folder = digest_dir / SHOWN_DIR
     if not folder.is_dir():
         return
+    srcdir = Path(app.srcdir)
+    used = {
+        os.path.normpath(srcdir / dep) for deps in app.env.dependencies.values() for dep in deps
+    }
     for path in folder.glob("*.txt"):
+        if os.path.normpath(path) not in used:
+            path.unlink()
+            continue
         key = path.read_text(encoding="utf-8").partition("\n")[0]
         _write_if_changed(path, _shown_text(dataset, key))
 
@@ -216,7 +231,7 @@ def _load(app: Sphinx) -> None:
         every.append(f"{name} {digest}")
         _write_if_changed(digest_path(digest_dir, name), digest)
     _write_if_changed(digest_path(digest_dir, TRIAL_SET), "\n".join(sorted(result.digests)) + "\n")
-    _update_shown(digest_dir, result.dataset)
+    _update_shown(app, digest_dir, result.dataset)
     whole = hashlib.sha256("\n".join(every).encode()).hexdigest()
     _STATES[Path(app.doctreedir)] = BuildState(
         result.dataset,

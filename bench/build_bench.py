@@ -452,8 +452,17 @@ def targets(sizes: list[Size]) -> list[Target]:
     return out
 
 
+def _columns(*weights: int) -> str:
+    """A ``tabularcolumns`` spec: ragged-right columns of these relative widths. (A
+    justified narrow column of long phrases leaves underfull lines in the PDF.)"""
+    total = sum(weights)
+    spec = "".join(rf">{{\raggedright\arraybackslash}}\X{{{w}}}{{{total}}}" for w in weights)
+    return f"```{{tabularcolumns}} {spec}\n```\n"
+
+
 def markdown(sizes: list[Size], checks: list[Target]) -> str:
-    lines = ["| scenario | " + " | ".join(f"{s.trials} trials" for s in sizes) + " |"]
+    lines = [_columns(2, *[3] * len(sizes))]
+    lines.append("| scenario | " + " | ".join(f"{s.trials} trials" for s in sizes) + " |")
     lines.append("|---|" + "---|" * len(sizes))
     names = list(dict.fromkeys(n for s in sizes for n in s.runs))
     for name in names:
@@ -476,7 +485,7 @@ def markdown(sizes: list[Size], checks: list[Target]) -> str:
         "| environment pickle | " + " | ".join(f"{s.env_pickle_mb:.1f} MB" for s in sizes) + " |"
     )
     lines.append("| HTML output | " + " | ".join(f"{s.html_mb:.1f} MB" for s in sizes) + " |")
-    lines += ["", "| target | wanted | found | met |", "|---|---|---|---|"]
+    lines += ["", _columns(3, 3, 3, 1), "| target | wanted | found | met |", "|---|---|---|---|"]
     verdict = {True: "yes", False: "**no**", None: "not measured"}
     lines += [f"| {t.what} | {t.target} | {t.found} | {verdict[t.ok]} |" for t in checks]
     return "\n".join(lines) + "\n"

@@ -145,3 +145,12 @@ def cited(node: nodes.Node) -> list[str]:
     from trialbook.sphinxext.render import CITES
 
     return [str(n[CITES]) for n in node.findall(nodes.Element) if CITES in n]
+
+
+def written_files(app: SphinxTestApp) -> dict[Path, bytes]:
+    """Every file a build wrote (not its doctrees or build info), by path in the output."""
+    return {
+        p.relative_to(app.outdir): p.read_bytes()
+        for p in sorted(app.outdir.rglob("*"))
+        if p.is_file() and ".doctrees" not in p.parts and p.name != ".buildinfo"
+    }

@@ -17,7 +17,7 @@ from sphinx.testing.util import SphinxTestApp
 from sphinx.util.console import strip_colors
 
 import trialbook.sphinxext.citing
-from conftest import stored
+from conftest import stored, written_files
 from trialbook.sphinxext.citing import drawn, links_of, printed_text
 from trialbook.sphinxext.render import CITES, Citing, cited_figure, source_cite
 
@@ -126,14 +126,6 @@ def test_trialbook_targets_leave_no_not_referenced_notes(
     assert targets > 10
 
 
-def _outputs(app: SphinxTestApp) -> dict[Path, bytes]:
-    return {
-        p.relative_to(app.outdir): p.read_bytes()
-        for p in sorted(app.outdir.rglob("*"))
-        if p.is_file() and ".doctrees" not in p.parts and p.name != ".buildinfo"
-    }
-
-
 @pytest.mark.parametrize("root", ["test-tables", "test-hostile"])
 @pytest.mark.parametrize("builder", ["html", "latex"])
 def test_drawn_by_the_writer_as_if_made_before_writing(
@@ -153,7 +145,7 @@ def test_drawn_by_the_writer_as_if_made_before_writing(
         shutil.copytree(ROOTS / root, project)
         if not by_writer:
             monkeypatch.setattr(trialbook.sphinxext.citing, "DRAWN", ())
-        outputs.append(_outputs(build(builder, project)))
+        outputs.append(written_files(build(builder, project)))
     by_writer_files, before = outputs
     assert by_writer_files.keys() == before.keys()
     differ = {p for p in before if by_writer_files[p] != before[p]}

@@ -13,7 +13,7 @@ from docutils.utils import new_document
 from sphinx.testing.util import SphinxTestApp
 
 import trialbook.sphinxext.packing
-from conftest import stored
+from conftest import stored, written_files
 from trialbook.sphinxext.packing import pack, packed_rows, unpack
 from trialbook.sphinxext.tables import TABLE
 
@@ -110,13 +110,7 @@ def test_the_output_is_the_same_as_without_packing(
             monkeypatch.setattr(trialbook.sphinxext.packing, "pack", lambda document: None)
         app = build(builder, project)
         assert "WARNING" not in app.warning.getvalue(), app.warning.getvalue()
-        outputs.append(
-            {
-                p.relative_to(app.outdir): p.read_bytes()
-                for p in sorted(app.outdir.rglob("*"))
-                if p.is_file() and ".doctrees" not in p.parts and p.name != ".buildinfo"
-            }
-        )
+        outputs.append(written_files(app))
     with_packing, without = outputs
     assert with_packing.keys() == without.keys()
     assert [p for p in with_packing if with_packing[p] != without[p]] == []

@@ -152,7 +152,9 @@ SHORT_PATTERN = (
 class Base(BaseModel):
     """Common configuration: unknown fields are errors, records are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, use_attribute_docstrings=True, defer_build=True
+    )
 
 
 class OtherReport(Base):

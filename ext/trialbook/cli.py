@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .diagnostics import Severity
 from .load.dataset import load_dataset
+from .model.records import Dataset
 from .model.schema import SCHEMAS, render, write_all
 from .scaffold import ScaffoldError, new_page, new_source, new_trial
 
@@ -31,18 +32,35 @@ def _check(args: argparse.Namespace) -> int:
         for diagnostic in shown:
             print(diagnostic)
         ds = result.dataset
-        counts = ", ".join(
-            f"{tid}: {len(r.trial.arms)} arms, {len(r.trial.outcomes)} outcomes, "
-            f"{len(r.trial.adverse_events)} adverse events"
-            for tid, r in ds.trials.items()
-        )
         errors = sum(d.severity is Severity.ERROR for d in result.diagnostics)
         print(
-            f"{len(ds.trials)} trials ({counts or 'none'}); {len(ds.sources)} sources; "
+            f"{len(ds.trials)} trials ({_counts(ds) or 'none'}); {len(ds.sources)} sources; "
             f"{len(ds.milestones)} milestones; {errors} error(s)",
             file=sys.stderr,
         )
     return 0 if result.ok else 1
+
+
+#: Up to this many trials the summary names each; beyond, it gives the totals.
+LISTED = 10
+
+
+def _counts(ds: Dataset) -> str:
+    """Arms, outcomes and adverse events: per trial for a few, in total for many."""
+
+    def counts(arms: int, outcomes: int, events: int) -> str:
+        return f"{arms} arms, {outcomes} outcomes, {events} adverse events"
+
+    trials = [r.trial for r in ds.trials.values()]
+    if len(trials) > LISTED:
+        return "in all " + counts(
+            sum(len(t.arms) for t in trials),
+            sum(len(t.outcomes) for t in trials),
+            sum(len(t.adverse_events) for t in trials),
+        )
+    return ", ".join(
+        f"{t.id}: " + counts(len(t.arms), len(t.outcomes), len(t.adverse_events)) for t in trials
+    )
 
 
 def _schema(args: argparse.Namespace) -> int:

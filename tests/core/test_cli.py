@@ -58,6 +58,25 @@ def test_check_clean_data() -> None:
     assert "59 sources; 12 milestones; 0 error(s)" in run.stderr
 
 
+def test_check_summary_of_many_trials_gives_totals(tmp_path: Path) -> None:
+    """Past ten trials the summary line gives totals: it stays one readable line."""
+    root = tmp_path / "data"
+    shutil.copytree(DATA, root)
+    template = (DATA / "trials" / "care-ms-ii.yaml").read_text(encoding="utf-8")
+    for i in range(8):  # 11 trials: 3 + 8 copies of CARE-MS II (3 arms, 13 outcomes, 9 AEs)
+        text = template.replace("id: care-ms-ii", f"id: copy-{i}", 1)
+        text = text.replace("name: CARE-MS II", f"name: COPY {i}", 1)
+        (root / "trials" / f"copy-{i}.yaml").write_text(text, encoding="utf-8")
+    run = trialbook("check", str(root))
+    assert run.returncode == 0, run.stdout + run.stderr
+    arms, outcomes, events = 3 + 2 + 3 + 8 * 3, 8 + 10 + 13 + 8 * 13, 6 + 9 + 9 + 8 * 9
+    assert (
+        f"11 trials (in all {arms} arms, {outcomes} outcomes, {events} adverse events); "
+        in run.stderr
+    )
+    assert "camms223:" not in run.stderr
+
+
 def test_check_with_cache_reports_the_same(bad_dir: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     runs = [trialbook("check", str(bad_dir), "--cache", str(cache)) for _ in range(2)]

@@ -22,6 +22,7 @@ from .findings_table import setup_findings_table
 from .key_findings import setup_key_findings
 from .latex import setup_latex
 from .measure_tables import setup_measure_tables
+from .memory import setup_memory
 from .milestone_timeline import setup_milestone_timeline
 from .outcome_table import setup_outcome_table
 from .packing import setup_packing
@@ -71,6 +72,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     setup_cards(app)
     setup_tables(app)
     setup_packing(app)
+    setup_memory(app)
     return {
         "version": __version__,
         "env_version": ENV_VERSION,

@@ -29,7 +29,7 @@ def _watched(
     def resolved(app: Any, doctree: Any, docname: str) -> None:
         seen.append((len(app.env._write_doc_doctree_cache), gc.get_freeze_count() > 0))
 
-    app.connect("doctree-resolved", resolved)
+    app.connect("doctree-resolved", resolved, priority=999)  # after trialbook's
     try:
         app.build()
     finally:
@@ -38,17 +38,27 @@ def _watched(
 
 
 def test_pages_are_written_from_disk_with_the_rest_frozen(
-    make_app: Callable[..., SphinxTestApp], tmp_path: Path
+    make_app: Callable[..., SphinxTestApp], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shutil.copytree(ROOTS / "test-basic", tmp_path / "p")
     app, seen = _watched(make_app, "html", tmp_path / "p")
     assert len(seen) >= 4, seen  # every page of the root was written
     assert set(seen) == {(0, True)}
     assert gc.get_freeze_count() == 0  # given back when the build ended
-    # The second build reads nothing: nothing frozen, no collection paid for it.
+    # A build that reads nothing pays no collection; what it writes, it writes frozen.
+    collected: list[tuple[int, ...]] = []
+
+    def collect(*args: int) -> int:
+        collected.append(args)
+        return 0
+
+    monkeypatch.setattr(gc, "collect", collect)
+    (app.outdir / "other.html").unlink()  # written again, not read again
     app, seen = _watched(make_app, "html", tmp_path / "p")
     assert "0 added, 0 changed, 0 removed" in app.status.getvalue()
-    assert not any(frozen for _, frozen in seen)
+    assert seen and set(seen) == {(0, True)}
+    assert collected == []
+    assert gc.get_freeze_count() == 0
 
 
 def test_a_failed_build_gives_back_what_it_froze(
@@ -103,7 +113,7 @@ def test_the_output_is_the_same_as_when_sphinx_keeps_every_page(
         shutil.copytree(ROOTS / root, project)
         if not managed:
             monkeypatch.setattr(memory, "drop_cached_pages", lambda env: None)
-            monkeypatch.setattr(memory, "freeze", lambda: None)
+            monkeypatch.setattr(memory, "freeze", lambda collect=True: None)
         app = build(builder, project)
         assert "WARNING" not in app.warning.getvalue(), app.warning.getvalue()
         outputs.append(written_files(app))

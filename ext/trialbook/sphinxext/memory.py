@@ -18,8 +18,11 @@ collections over two things that hardly change while pages are read and written:
   after that. Everything is unfrozen when the build ends (``build-finished``, which
   Sphinx emits on failure too), and garbage frozen with it is collected then.
 
-A build that reads no page (a no-op, or an edit refreshed in place) has made nothing
-worth freezing, and pays no collection for it. Nothing is frozen if the collector is
+A build that reads no page (a no-op, an edit refreshed in place, a LaTeX build after
+an HTML one) has made nothing worth a collection: it freezes without one when it
+resolves its first page to write, which costs nothing, and holds what garbage there
+was until the build ends (the LaTeX writer at 100 trials: 0.89 of the time, 677
+against 646 MB). Nothing is frozen if the collector is
 disabled or if something else froze objects first: whoever froze them unfreezes them.
 The output is the same: the tests build with and without (``tests/sphinxext/
 test_memory.py``). At 100 trials, interleaved, 3 builds each: 0.87 of the time of the
@@ -49,12 +52,13 @@ def drop_cached_pages(env: BuildEnvironment) -> None:
         cache.clear()
 
 
-def freeze() -> None:
+def freeze(collect: bool = True) -> None:
     """Collect, then keep what is left out of later collections until :func:`unfreeze`."""
     global _frozen
     if not gc.isenabled() or (not _frozen and gc.get_freeze_count()):
         return
-    gc.collect()
+    if collect:
+        gc.collect()
     gc.freeze()
     _frozen = True
 
@@ -85,6 +89,11 @@ def _before_writing(app: Sphinx, env: BuildEnvironment) -> list[str]:
     return []
 
 
+def _resolved(app: Sphinx, doctree: Any, docname: str) -> None:
+    if not _frozen:  # a build that read nothing (LaTeX after HTML, an edit refreshed in place)
+        freeze(collect=False)
+
+
 def _finished(app: Sphinx, exception: BaseException | None) -> None:
     global _reading
     _reading = False
@@ -96,4 +105,5 @@ def setup_memory(app: Sphinx) -> None:
     app.connect("env-before-read-docs", _before_reading, priority=900)
     app.connect("doctree-read", _read, priority=990)  # after packing (950)
     app.connect("env-updated", _before_writing, priority=990)  # after every other
+    app.connect("doctree-resolved", _resolved, priority=990)
     app.connect("build-finished", _finished, priority=990)

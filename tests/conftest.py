@@ -154,3 +154,22 @@ def written_files(app: SphinxTestApp) -> dict[Path, bytes]:
         for p in sorted(app.outdir.rglob("*"))
         if p.is_file() and ".doctrees" not in p.parts and p.name != ".buildinfo"
     }
+
+
+def built_with_and_without(
+    build: Callable[..., SphinxTestApp],
+    root: Path,
+    tmp_path: Path,
+    builder: str,
+    switch_off: Callable[[], None],
+) -> tuple[SphinxTestApp, SphinxTestApp]:
+    """Build a copy of ``root`` with ``builder``, then another copy after
+    ``switch_off()`` (a monkeypatch that turns one mechanism off): the two apps."""
+    apps = []
+    for on in (True, False):
+        project = tmp_path / ("with" if on else "without")
+        shutil.copytree(root, project)
+        if not on:
+            switch_off()
+        apps.append(build(builder, project))
+    return apps[0], apps[1]

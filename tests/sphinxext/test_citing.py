@@ -17,7 +17,7 @@ from sphinx.testing.util import SphinxTestApp
 from sphinx.util.console import strip_colors
 
 import trialbook.sphinxext.citing
-from conftest import stored, written_files
+from conftest import built_with_and_without, stored, written_files
 from trialbook.sphinxext.citing import drawn, links_of, printed_text
 from trialbook.sphinxext.render import CITES, Citing, cited_figure, source_cite
 
@@ -139,14 +139,14 @@ def test_drawn_by_the_writer_as_if_made_before_writing(
     those of a build that made the nodes before writing, as text builders do. Only
     the search index may differ: it no longer sees the "sic" of a value kept as
     printed (the figure itself is indexed)."""
-    outputs = []
-    for by_writer in (True, False):
-        project = tmp_path / f"drawn-{by_writer}"
-        shutil.copytree(ROOTS / root, project)
-        if not by_writer:
-            monkeypatch.setattr(trialbook.sphinxext.citing, "DRAWN", ())
-        outputs.append(written_files(build(builder, project)))
-    by_writer_files, before = outputs
+    apps = built_with_and_without(
+        build,
+        ROOTS / root,
+        tmp_path,
+        builder,
+        lambda: monkeypatch.setattr(trialbook.sphinxext.citing, "DRAWN", ()),
+    )
+    by_writer_files, before = (written_files(app) for app in apps)
     assert by_writer_files.keys() == before.keys()
     differ = {p for p in before if by_writer_files[p] != before[p]}
     assert differ <= {Path("searchindex.js")}

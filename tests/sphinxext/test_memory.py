@@ -13,7 +13,7 @@ import pytest
 from sphinx.testing.util import SphinxTestApp
 
 import trialbook.sphinxext.memory as memory
-from conftest import written_files
+from conftest import built_with_and_without, written_files
 
 ROOTS = Path(__file__).resolve().parent.parent / "roots"
 
@@ -107,16 +107,14 @@ def test_the_output_is_the_same_as_when_sphinx_keeps_every_page(
     builder: str,
     root: str,
 ) -> None:
-    outputs = []
-    for managed in (True, False):
-        project = tmp_path / f"managed-{managed}"
-        shutil.copytree(ROOTS / root, project)
-        if not managed:
-            monkeypatch.setattr(memory, "drop_cached_pages", lambda env: None)
-            monkeypatch.setattr(memory, "freeze", lambda collect=True: None)
-        app = build(builder, project)
+
+    def keep_every_page() -> None:
+        monkeypatch.setattr(memory, "drop_cached_pages", lambda env: None)
+        monkeypatch.setattr(memory, "freeze", lambda collect=True: None)
+
+    apps = built_with_and_without(build, ROOTS / root, tmp_path, builder, keep_every_page)
+    for app in apps:
         assert "WARNING" not in app.warning.getvalue(), app.warning.getvalue()
-        outputs.append(written_files(app))
-    managed_files, kept = outputs
+    managed_files, kept = (written_files(app) for app in apps)
     assert managed_files.keys() == kept.keys()
     assert [p for p in managed_files if managed_files[p] != kept[p]] == []

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pickle
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from docutils.utils import new_document
 from sphinx.testing.util import SphinxTestApp
 
 import trialbook.sphinxext.packing
-from conftest import stored, written_files
+from conftest import built_with_and_without, stored, written_files
 from trialbook.sphinxext.packing import pack, packed_rows, unpack
 from trialbook.sphinxext.tables import TABLE
 
@@ -102,16 +101,16 @@ def test_the_output_is_the_same_as_without_packing(
 ) -> None:
     """Packed and unpacked, every file written is the same, byte for byte (the
     handbook's own build is compared by the benchmark, at 3 and 100 trials)."""
-    outputs = []
-    for packing in (True, False):
-        project = tmp_path / f"packed-{packing}"
-        shutil.copytree(ROOTS / root, project)
-        if not packing:
-            monkeypatch.setattr(trialbook.sphinxext.packing, "pack", lambda document: None)
-        app = build(builder, project)
+    apps = built_with_and_without(
+        build,
+        ROOTS / root,
+        tmp_path,
+        builder,
+        lambda: monkeypatch.setattr(trialbook.sphinxext.packing, "pack", lambda document: None),
+    )
+    for app in apps:
         assert "WARNING" not in app.warning.getvalue(), app.warning.getvalue()
-        outputs.append(written_files(app))
-    with_packing, without = outputs
+    with_packing, without = (written_files(app) for app in apps)
     assert with_packing.keys() == without.keys()
     assert [p for p in with_packing if with_packing[p] != without[p]] == []
     assert any(b"trialbook-table" in data or b"longtable" in data for data in without.values())

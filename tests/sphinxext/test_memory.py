@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from docutils import nodes
+from sphinx import addnodes
 from sphinx.testing.util import SphinxTestApp
 
 import trialbook.sphinxext.memory as memory
@@ -111,6 +113,8 @@ def test_the_output_is_the_same_as_when_sphinx_keeps_every_page(
     def keep_every_page() -> None:
         monkeypatch.setattr(memory, "drop_cached_pages", lambda env: None)
         monkeypatch.setattr(memory, "freeze", lambda collect=True: None)
+        monkeypatch.setattr(memory, "release_roles", lambda env: None)
+        monkeypatch.setattr(memory, "_navigation", lambda app, builder: None)
 
     apps = built_with_and_without(build, ROOTS / root, tmp_path, builder, keep_every_page)
     for app in apps:
@@ -118,3 +122,71 @@ def test_the_output_is_the_same_as_when_sphinx_keeps_every_page(
     managed_files, kept = (written_files(app) for app in apps)
     assert managed_files.keys() == kept.keys()
     assert [p for p in managed_files if managed_files[p] != kept[p]] == []
+
+
+def _other_pages_alive(
+    make_app: Callable[..., SphinxTestApp], srcdir: Path
+) -> list[tuple[str, list[str]]]:
+    """Build; each time a page has been read, the pages read before it still in memory."""
+    app = make_app("html", srcdir=srcdir)
+    seen: list[tuple[str, list[str]]] = []
+
+    def read(app: Any, doctree: nodes.document) -> None:
+        gc.collect()
+        others = [
+            Path(o["source"]).name
+            for o in gc.get_objects()
+            if isinstance(o, nodes.document) and o is not doctree and o.get("source")
+        ]
+        seen.append((app.env.docname, sorted(others)))
+
+    app.connect("doctree-read", read, priority=999)  # after trialbook's
+    try:
+        app.build()
+    finally:
+        app.cleanup()
+    return seen
+
+
+def test_no_page_stays_in_memory_once_the_next_is_read(
+    make_app: Callable[..., SphinxTestApp], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A role keeps the page it last ran on, unless trialbook makes it let go."""
+    shutil.copytree(ROOTS / "test-roles", tmp_path / "p")
+    seen = _other_pages_alive(make_app, tmp_path / "p")
+    assert len(seen) >= 4
+    assert [others for _, others in seen] == [[]] * len(seen)
+    # The same build with roles left holding their last page: refs.md (read before the
+    # trial pages, whose roles are others) stays.
+    monkeypatch.setattr(memory, "release_roles", lambda env: None)
+    shutil.copytree(ROOTS / "test-roles", tmp_path / "q")
+    held = {page for _, others in _other_pages_alive(make_app, tmp_path / "q") for page in others}
+    assert "refs.md" in held, held
+
+
+def test_pages_are_written_with_the_root_tables_of_contents_only(
+    make_app: Callable[..., SphinxTestApp], tmp_path: Path
+) -> None:
+    shutil.copytree(ROOTS / "test-basic", tmp_path / "p")
+    app = make_app("html", srcdir=tmp_path / "p")
+    roots: list[tuple[list[str], int]] = []
+
+    def resolved(app: Any, doctree: Any, docname: str) -> None:
+        navigation = app.env.master_doctree
+        roots.append(([n.tagname for n in navigation.findall()], id(navigation)))
+
+    app.connect("doctree-resolved", resolved, priority=999)
+    try:
+        app.build()
+    finally:
+        app.cleanup()
+    root = app.env.get_doctree("index")
+    assert len(list(root.findall(addnodes.toctree))) == 1
+    assert len(list(root.findall())) > 20  # the page has a table, which the navigation skips
+    assert len(roots) >= 4
+    assert {tuple(tags) for tags, _ in roots} == {("document", "toctree")}
+    assert len({ident for _, ident in roots}) == 1  # made once per build
+    assert "master_doctree" not in vars(app.env)  # a later build loads the root again
+    # Same navigation as Sphinx's own: other.html lists the root's pages.
+    html = (app.outdir / "other.html").read_text(encoding="utf-8")
+    assert 'href="sources.html"' in html

@@ -12,6 +12,17 @@ collections over two things that hardly change while pages are read and written:
   again; sphinx-doc/sphinx#11124 found it quadrupled the memory of the Linux kernel's
   documentation build). Each page is on disk once read: trialbook drops it from that
   cache as soon as the next page is read, and Sphinx unpickles it when it writes it.
+* the page each role last ran on. A role is registered once (``app.add_role``, a
+  domain's ``roles``) and called for every use; :class:`~sphinx.util.docutils.
+  SphinxRole` keeps each call's ``inliner`` on itself, and the inliner holds the
+  page, so the last page each role ran on stays alive until the role runs on another
+  page: the handbook's front page (its table lists every trial) was held through
+  most of a build. trialbook lets go of them once a page is read.
+* the front page again, while pages are written: every HTML page lists the
+  handbook's contents, which Sphinx finds by walking the whole root document
+  (``env.master_doctree``, loaded once and kept), table cells and all, once per page
+  written. trialbook gives the writer a root document that holds only the root's
+  tables of contents, the only nodes that walk looks for (:func:`navigation_root`).
 * the environment, the checked data and the modules. Before a build reads pages, and
   again before it writes them, trialbook collects once and then freezes what is left
   (:func:`gc.freeze`): later full collections pass over only what the build makes
@@ -32,11 +43,19 @@ same build without this (44.9 against 51.6 s), with 265 against 325 MB at the pe
 
 from __future__ import annotations
 
+import functools
 import gc
+import inspect
 from typing import TYPE_CHECKING, Any
+
+from docutils import nodes
+from docutils.parsers.rst import roles
+from sphinx import addnodes
+from sphinx.util.docutils import SphinxRole
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
+    from sphinx.builders import Builder
     from sphinx.environment import BuildEnvironment
 
 #: Did trialbook freeze objects in this process (for ``build-finished`` to undo)?
@@ -50,6 +69,35 @@ def drop_cached_pages(env: BuildEnvironment) -> None:
     cache = getattr(env, "_write_doc_doctree_cache", None)
     if isinstance(cache, dict):
         cache.clear()
+
+
+def release_roles(env: BuildEnvironment) -> None:
+    """Make every registered role let go of the page it last ran on (its ``inliner``)."""
+    registered = [*getattr(roles, "_roles", {}).values()]  # app.add_role: docutils' registry
+    for domain in env.domains.sorted():
+        registered += domain.roles.values()
+    for role in registered:
+        if isinstance(role, SphinxRole):
+            vars(role).pop("inliner", None)  # set again by the role's next call
+
+
+def navigation_root(root: nodes.document) -> nodes.document:
+    """A document with only the tables of contents of ``root``, in their order.
+
+    Sphinx reads ``env.master_doctree`` only to find the root's ``toctree`` nodes,
+    which it resolves into each page's navigation (sphinx.environment.adapters.
+    toctree.global_toctree_for_doc, Sphinx 8.2 to 9): the navigation is the same.
+    """
+    navigation = nodes.document(root.settings, root.reporter, source=root.get("source"))
+    navigation.extend(list(root.findall(addnodes.toctree)))  # moved, not copied
+    return navigation
+
+
+def _navigation(app: Sphinx, builder: Builder) -> None:
+    env = app.env
+    declared = inspect.getattr_static(type(env), "master_doctree", None)
+    if isinstance(declared, functools.cached_property) and "master_doctree" not in vars(env):
+        vars(env)["master_doctree"] = navigation_root(env.get_doctree(env.config.root_doc))
 
 
 def freeze(collect: bool = True) -> None:
@@ -80,6 +128,7 @@ def _before_reading(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> 
 
 def _read(app: Sphinx, doctree: Any) -> None:
     drop_cached_pages(app.env)  # the pages before this one: Sphinx adds this one next
+    release_roles(app.env)
 
 
 def _before_writing(app: Sphinx, env: BuildEnvironment) -> list[str]:
@@ -97,6 +146,8 @@ def _resolved(app: Sphinx, doctree: Any, docname: str) -> None:
 def _finished(app: Sphinx, exception: BaseException | None) -> None:
     global _reading
     _reading = False
+    if app.env is not None:  # a long-lived environment loads its root again next time
+        vars(app.env).pop("master_doctree", None)
     unfreeze()
 
 
@@ -105,5 +156,6 @@ def setup_memory(app: Sphinx) -> None:
     app.connect("env-before-read-docs", _before_reading, priority=900)
     app.connect("doctree-read", _read, priority=990)  # after packing (950)
     app.connect("env-updated", _before_writing, priority=990)  # after every other
+    app.connect("write-started", _navigation)
     app.connect("doctree-resolved", _resolved, priority=990)
     app.connect("build-finished", _finished, priority=990)

@@ -97,6 +97,8 @@ def navigation_root(root: nodes.document) -> nodes.document:
 
 
 def _navigation(app: Sphinx, builder: Builder) -> None:
+    if builder.format != "html":  # only HTML pages carry the navigation: no root to load
+        return
     env = app.env
     declared = inspect.getattr_static(type(env), "master_doctree", None)
     if isinstance(declared, functools.cached_property) and "master_doctree" not in vars(env):

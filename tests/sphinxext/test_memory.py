@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import shutil
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,8 @@ from sphinx.testing.util import SphinxTestApp
 
 import trialbook.sphinxext.memory as memory
 from conftest import built_with_and_without, written_files
+from trialbook.load.dataset import load_dataset
+from trialbook.sphinxext.packing import packed_rows
 
 ROOTS = Path(__file__).resolve().parent.parent / "roots"
 
@@ -115,6 +118,7 @@ def test_the_output_is_the_same_as_when_sphinx_keeps_every_page(
         monkeypatch.setattr(memory, "freeze", lambda collect=True: None)
         monkeypatch.setattr(memory, "release_roles", lambda env: None)
         monkeypatch.setattr(memory, "_navigation", lambda app, builder: None)
+        monkeypatch.setattr(memory, "hold_full_collections", lambda: False)
 
     apps = built_with_and_without(build, ROOTS / root, tmp_path, builder, keep_every_page)
     for app in apps:
@@ -200,3 +204,147 @@ def test_pages_are_written_with_the_root_tables_of_contents_only(
     # Same navigation as Sphinx's own: other.html lists the root's pages.
     html = (app.outdir / "other.html").read_text(encoding="utf-8")
     assert 'href="sources.html"' in html
+
+
+#: Python 3.14's collector is incremental and ignores the third threshold.
+HONOURS_THIRD_THRESHOLD = sys.version_info[:2] != (3, 14)
+
+
+def _holding() -> bool:
+    """Are full collections held, by trialbook, as the collector sees it?"""
+    held = memory._held is not None
+    if held and HONOURS_THIRD_THRESHOLD:
+        assert gc.get_threshold()[2] == memory._NEVER
+    return held
+
+
+def test_holding_full_collections_keeps_young_ones_and_gives_the_thresholds_back() -> None:
+    before = gc.get_threshold()
+    try:
+        gc.set_threshold(500, 7, 9)
+        chosen = gc.get_threshold()
+        assert memory.hold_full_collections() is True
+        assert gc.get_threshold()[:2] == (500, 7) and _holding()
+        assert memory.hold_full_collections() is False  # one hold at a time
+        memory.release_full_collections()
+        assert gc.get_threshold() == chosen and not _holding()
+        memory.release_full_collections()  # again: nothing more
+        assert gc.get_threshold() == chosen
+        with memory.full_collections_held():
+            assert _holding()
+            with memory.full_collections_held():  # inside a hold: leaves it on
+                pass
+            assert _holding()
+        assert gc.get_threshold() == chosen and not _holding()
+        with pytest.raises(RuntimeError), memory.full_collections_held():
+            raise RuntimeError
+        assert gc.get_threshold() == chosen and not _holding()
+        gc.disable()  # the collector is off: nothing to hold
+        try:
+            assert memory.hold_full_collections() is False
+        finally:
+            gc.enable()
+        gc.set_threshold(0)  # automatic collection off: the same
+        assert memory.hold_full_collections() is False
+        assert gc.get_threshold()[0] == 0
+    finally:
+        gc.set_threshold(*before)
+    assert not _holding()
+
+
+def _holds(
+    make_app: Callable[..., SphinxTestApp], srcdir: Path, parallel: int = 1
+) -> tuple[SphinxTestApp, dict[str, list[tuple[str, bool]]]]:
+    """Build; whether full collections were held as each page started to be read, once
+    it was read (before its tables are packed), as it was resolved and as it was
+    written, and when the build ended."""
+    app = make_app("html", srcdir=srcdir, parallel=parallel)
+    seen: dict[str, list[tuple[str, bool]]] = {}
+
+    def note(stage: str, name: str) -> None:
+        seen.setdefault(stage, []).append((name, _holding()))
+
+    def resolved(app: Any, doctree: Any, docname: str) -> None:
+        note("resolved" if not app.builder.parallel_ok else "resolved, written apart", docname)
+
+    app.connect("source-read", lambda app, docname, source: note("reading", docname))
+    app.connect("doctree-read", lambda app, doctree: note("read", app.env.docname), priority=900)
+    app.connect("doctree-resolved", resolved, priority=999)
+    app.connect(
+        "html-page-context",
+        lambda app, pagename, *args: (
+            note("written", pagename) if pagename in app.env.found_docs else None
+        ),
+    )
+    app.connect("build-finished", lambda app, exc: note("finished", ""), priority=999)
+    try:
+        app.build()
+    finally:
+        app.cleanup()
+    return app, seen
+
+
+def _packed(app: SphinxTestApp) -> set[str]:
+    """The pages with table rows stored packed."""
+    env = app.env
+    return {d for d in env.found_docs if any(env.get_doctree(d).findall(packed_rows))}
+
+
+def test_small_pages_are_read_and_written_with_full_collections_on(
+    make_app: Callable[..., SphinxTestApp], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The test root's tables list a few trials: no page is large; the data is loaded
+    with full collections held, and nothing stays held after the build."""
+    loading: list[bool] = []
+
+    def watched_load(*args: Any, **kwargs: Any) -> Any:
+        loading.append(_holding())
+        return load_dataset(*args, **kwargs)
+
+    monkeypatch.setattr("trialbook.sphinxext.dataset.load_dataset", watched_load)
+    before = gc.get_threshold()
+    shutil.copytree(ROOTS / "test-tables", tmp_path / "p")
+    app, seen = _holds(make_app, tmp_path / "p")
+    assert loading == [True]
+    assert _packed(app)  # the root has trialbook tables
+    for stage in ("reading", "read", "resolved", "written"):
+        assert len(seen[stage]) >= 8, stage
+        assert [name for name, held in seen[stage] if held] == [], stage
+    assert seen["finished"] == [("", False)]
+    assert gc.get_threshold() == before
+
+
+def test_large_pages_are_read_and_written_with_full_collections_held(
+    make_app: Callable[..., SphinxTestApp], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same root with every trialbook table counted as large."""
+    monkeypatch.setattr(memory, "LARGE_SHOWN", 1)
+    monkeypatch.setattr(memory, "LARGE_PAGE", 0)
+    before = gc.get_threshold()
+    shutil.copytree(ROOTS / "test-tables", tmp_path / "p")
+    app, seen = _holds(make_app, tmp_path / "p")
+    packed = _packed(app)
+    held = {stage: {name for name, on in seen[stage] if on} for stage in seen}
+    assert held["reading"] == set()  # each page starts with full collections on
+    # Its tables are made, not yet packed; the milestone timeline shows no trial.
+    assert packed - held["read"] == {"milestones"}
+    # Held from the first post-transform of a page with packed rows until the next
+    # page's: while it is resolved and written.
+    assert held["resolved"] == held["written"] == packed
+    assert {name for name, _ in seen["written"]} - packed  # other pages: not held
+    assert seen["finished"] == [("", False)]
+    assert gc.get_threshold() == before
+
+
+def test_pages_written_in_other_processes_are_not_held(
+    make_app: Callable[..., SphinxTestApp], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With -j, a page is resolved here and written in a child, which would inherit a
+    hold for its whole batch of pages: the hold ends once the page is resolved."""
+    monkeypatch.setattr(memory, "LARGE_PAGE", 0)
+    shutil.copytree(ROOTS / "test-tables", tmp_path / "p")
+    _, seen = _holds(make_app, tmp_path / "p", parallel=2)
+    apart = seen.get("resolved, written apart", [])
+    assert len(apart) >= 4, seen  # written by another process
+    assert [name for name, held in apart if held] == []
+    assert seen["finished"] == [("", False)]

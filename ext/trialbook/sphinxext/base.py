@@ -10,6 +10,7 @@ from docutils.parsers.rst import directives
 from sphinx.util.docutils import SphinxDirective
 
 from ..diagnostics import Code, unknown
+from . import memory
 from .dataset import INTERVENTIONS, TRIAL_SET, BuildState, state_of
 from .refresh import record
 from .render import paragraph
@@ -77,10 +78,14 @@ class TrialbookDirective(SphinxDirective):
         self._shown: set[str] = set()  # the trials the output shows (see depend_on)
         self._figures: list[str] = []  # the figures it drew (see .figures)
         options = dict(self.options)  # add_name() takes :name: out
+        held = memory.hold_full_collections()  # what it makes is new: nothing to collect
         try:
             made = self.render()
         except Unavailable as exc:
             made = exc.shown
+        finally:
+            if held and len(self._shown) < memory.LARGE_SHOWN:  # else: until it is packed
+                memory.release_full_collections()
         if self._shown and not record(self, options, made, self._shown, self._figures, self.reads):
             for trial_id in sorted(self._shown):  # not refreshable: re-read on a change
                 path = self.data.digest_file(trial_id)

@@ -27,6 +27,7 @@ from ..model.records import Dataset
 from ..plot.output import FORMATS, formats_for
 from ..report.citations import source_numbers
 from ..report.paths import shown
+from . import memory
 from .warnings import CONFIG, report, warn
 
 if TYPE_CHECKING:
@@ -192,7 +193,8 @@ def data_dir(app: Sphinx) -> Path:
 
 def _load(app: Sphinx) -> None:
     root = data_dir(app)
-    result = load_dataset(root, cache_dir=Path(app.doctreedir) / CACHE_DIR)
+    with memory.full_collections_held():  # what is loaded lives on: nothing to collect
+        result = load_dataset(root, cache_dir=Path(app.doctreedir) / CACHE_DIR)
     diagnostics = result.diagnostics
     if not root.is_dir():
         warn(

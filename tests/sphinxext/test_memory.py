@@ -336,15 +336,26 @@ def test_large_pages_are_read_and_written_with_full_collections_held(
     assert gc.get_threshold() == before
 
 
-def test_pages_written_in_other_processes_are_not_held(
+def test_a_parallel_build_holds_no_full_collection(
     make_app: Callable[..., SphinxTestApp], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """With -j, a page is resolved here and written in a child, which would inherit a
-    hold for its whole batch of pages: the hold ends once the page is resolved."""
+    """With -j, forked readers and writers would inherit a hold: none is taken."""
+    monkeypatch.setattr(memory, "LARGE_SHOWN", 1)
     monkeypatch.setattr(memory, "LARGE_PAGE", 0)
+    loading: list[bool] = []
+
+    def watched_load(*args: Any, **kwargs: Any) -> Any:
+        loading.append(_holding())
+        return load_dataset(*args, **kwargs)
+
+    monkeypatch.setattr("trialbook.sphinxext.dataset.load_dataset", watched_load)
     shutil.copytree(ROOTS / "test-tables", tmp_path / "p")
     _, seen = _holds(make_app, tmp_path / "p", parallel=2)
     apart = seen.get("resolved, written apart", [])
     assert len(apart) >= 4, seen  # written by another process
-    assert [name for name, held in apart if held] == []
-    assert seen["finished"] == [("", False)]
+    assert loading == [False]
+    assert {stage: [name for name, held in notes if held] for stage, notes in seen.items()} == {
+        stage: [] for stage in seen
+    }
+    assert memory.hold_full_collections() is True  # the next serial build may hold
+    memory.release_full_collections()

@@ -41,13 +41,13 @@ collections over two things that hardly change while pages are read and written:
   :data:`LARGE_PAGE` bytes is resolved and written, until the next page's first
   post-transform (the LaTeX writer's one document: until the build ends); and while
   the data is loaded. The full collection that was held comes as soon as the hold
-  ends. Not while pages are written by other processes (``-j``): a child would
-  inherit the hold for its whole batch of pages, so there it ends once the page is
-  resolved. At 300 trials the collector took 37.8 s instead of 58.9 s (119 full
-  collections instead of 201) of a build of 148 s instead of 168 s, at 525 against
-  499 MB; at 100 trials, 3 builds each in turn, 0.93 of the time (52.6 against
-  56.5 s, 256 against 252 MB), and the LaTeX writer 0.77 (27.4 against 34.8 s, 637
-  against 633 MB).
+  ends. Not in a parallel build (``-j``), where forked readers and writers would
+  inherit a hold, and which took 1.17 times as long with it. At 300 trials the
+  collector took 37.8 s instead of 58.9 s (119 full collections instead of 201) of a
+  build of 148 s instead of 168 s, at 525 against 499 MB; at 100 trials, 3 builds
+  each in turn, 0.93 of the time (52.6 against 56.5 s, 256 against 252 MB), and the
+  LaTeX writer 0.77 (27.4 against 34.8 s, 637 against 633 MB); at 1000 trials 530.9
+  against 635.1 s, 1,339 against 1,269 MB.
 
 A build that reads no page (a no-op, an edit refreshed in place, a LaTeX build after
 an HTML one) has made nothing worth a collection: it freezes without one when it
@@ -92,6 +92,8 @@ _frozen = False
 _reading = False
 #: The collector's thresholds while full collections wait (None: they do not wait).
 _held: tuple[int, int, int] | None = None
+#: May full collections wait in this build? Not with ``-j`` (see :func:`_starting`).
+_may_hold = True
 #: A page whose packed table rows take more bytes than this is resolved and written
 #: with full collections held: at 300 trials the pages that list every trial have
 #: 1.4 to 5.8 MB (5 to 19 KB a trial), a trial page 0.07 MB.
@@ -168,7 +170,7 @@ def hold_full_collections() -> bool:
     this changes nothing."""
     global _held
     threshold = gc.get_threshold()
-    if _held is not None or not gc.isenabled() or not threshold[0]:
+    if _held is not None or not _may_hold or not gc.isenabled() or not threshold[0]:
         return False
     _held = threshold
     gc.set_threshold(threshold[0], threshold[1], _NEVER)
@@ -207,6 +209,14 @@ class HoldForLargePages(SphinxPostTransform):
             hold_full_collections()
 
 
+def _starting(app: Sphinx) -> None:
+    global _may_hold
+    # With -j, pages are read and written by forked processes, which inherit whatever
+    # hold is on when they start: at 100 trials, -j 2 took 53.3 s with holds against
+    # 45.4 s without (3 builds each in turn), so a parallel build does not hold.
+    _may_hold = app.parallel <= 1
+
+
 def _before_reading(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
     global _reading
     _reading = bool(docnames)
@@ -228,15 +238,14 @@ def _before_writing(app: Sphinx, env: BuildEnvironment) -> list[str]:
 
 
 def _resolved(app: Sphinx, doctree: Any, docname: str) -> None:
-    if getattr(app.builder, "parallel_ok", False):  # written in another process
-        release_full_collections()
     if not _frozen:  # a build that read nothing (LaTeX after HTML, an edit refreshed in place)
         freeze(collect=False)
 
 
 def _finished(app: Sphinx, exception: BaseException | None) -> None:
-    global _reading
+    global _reading, _may_hold
     _reading = False
+    _may_hold = True
     if app.env is not None:  # a long-lived environment loads its root again next time
         vars(app.env).pop("master_doctree", None)
     release_full_collections()
@@ -245,6 +254,7 @@ def _finished(app: Sphinx, exception: BaseException | None) -> None:
 
 def setup_memory(app: Sphinx) -> None:
     """Drop read pages from Sphinx's write cache; freeze what reading and writing keep."""
+    app.connect("builder-inited", _starting, priority=0)  # before the data loads (400)
     app.connect("env-before-read-docs", _before_reading, priority=900)
     app.connect("doctree-read", _read, priority=990)  # after packing (950)
     app.connect("env-updated", _before_writing, priority=990)  # after every other

@@ -290,11 +290,8 @@ def _packed(app: SphinxTestApp) -> set[str]:
     return {d for d in env.found_docs if any(env.get_doctree(d).findall(packed_rows))}
 
 
-def test_small_pages_are_read_and_written_with_full_collections_on(
-    make_app: Callable[..., SphinxTestApp], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The test root's tables list a few trials: no page is large; the data is loaded
-    with full collections held, and nothing stays held after the build."""
+def _watch_loading(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Whether full collections are held each time the build loads the data."""
     loading: list[bool] = []
 
     def watched_load(*args: Any, **kwargs: Any) -> Any:
@@ -302,6 +299,15 @@ def test_small_pages_are_read_and_written_with_full_collections_on(
         return load_dataset(*args, **kwargs)
 
     monkeypatch.setattr("trialbook.sphinxext.dataset.load_dataset", watched_load)
+    return loading
+
+
+def test_small_pages_are_read_and_written_with_full_collections_on(
+    make_app: Callable[..., SphinxTestApp], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The test root's tables list a few trials: no page is large; the data is loaded
+    with full collections held, and nothing stays held after the build."""
+    loading = _watch_loading(monkeypatch)
     before = gc.get_threshold()
     shutil.copytree(ROOTS / "test-tables", tmp_path / "p")
     app, seen = _holds(make_app, tmp_path / "p")
@@ -342,13 +348,7 @@ def test_a_parallel_build_holds_no_full_collection(
     """With -j, forked readers and writers would inherit a hold: none is taken."""
     monkeypatch.setattr(memory, "LARGE_SHOWN", 1)
     monkeypatch.setattr(memory, "LARGE_PAGE", 0)
-    loading: list[bool] = []
-
-    def watched_load(*args: Any, **kwargs: Any) -> Any:
-        loading.append(_holding())
-        return load_dataset(*args, **kwargs)
-
-    monkeypatch.setattr("trialbook.sphinxext.dataset.load_dataset", watched_load)
+    loading = _watch_loading(monkeypatch)
     shutil.copytree(ROOTS / "test-tables", tmp_path / "p")
     _, seen = _holds(make_app, tmp_path / "p", parallel=2)
     apart = seen.get("resolved, written apart", [])

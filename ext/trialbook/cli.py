@@ -10,15 +10,17 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .diagnostics import Severity
-from .load.dataset import load_dataset
-from .model.records import Dataset
-from .model.schema import SCHEMAS, render, write_all
+from .load.summary import Summary, load_summary
 from .scaffold import ScaffoldError, new_page, new_source, new_trial
+
+#: The schemas ``schema`` prints (the models are imported only for that command:
+#: they cost ``check`` 0.2 s when its answer is stored).
+SCHEMA_KINDS = ("sources", "interventions", "milestones", "trial")
 
 
 def _check(args: argparse.Namespace) -> int:
     cache = Path(args.cache) if args.cache else None
-    result = load_dataset(Path(args.data_dir), cache_dir=cache)
+    result = load_summary(Path(args.data_dir), cache_dir=cache)
     shown = [d for d in result.diagnostics if args.notes or d.severity is not Severity.NOTE]
     if args.format == "json":
         json.dump(
@@ -31,11 +33,10 @@ def _check(args: argparse.Namespace) -> int:
     else:
         for diagnostic in shown:
             print(diagnostic)
-        ds = result.dataset
         errors = sum(d.severity is Severity.ERROR for d in result.diagnostics)
         print(
-            f"{len(ds.trials)} trials ({_counts(ds) or 'none'}); {len(ds.sources)} sources; "
-            f"{len(ds.milestones)} milestones; {errors} error(s)",
+            f"{len(result.trials)} trials ({_counts(result) or 'none'}); "
+            f"{result.sources} sources; {result.milestones} milestones; {errors} error(s)",
             file=sys.stderr,
         )
     return 0 if result.ok else 1
@@ -45,25 +46,21 @@ def _check(args: argparse.Namespace) -> int:
 LISTED = 10
 
 
-def _counts(ds: Dataset) -> str:
+def _counts(summary: Summary) -> str:
     """Arms, outcomes and adverse events: per trial for a few, in total for many."""
 
     def counts(arms: int, outcomes: int, events: int) -> str:
         return f"{arms} arms, {outcomes} outcomes, {events} adverse events"
 
-    trials = [r.trial for r in ds.trials.values()]
+    trials = summary.trials
     if len(trials) > LISTED:
-        return "in all " + counts(
-            sum(len(t.arms) for t in trials),
-            sum(len(t.outcomes) for t in trials),
-            sum(len(t.adverse_events) for t in trials),
-        )
-    return ", ".join(
-        f"{t.id}: " + counts(len(t.arms), len(t.outcomes), len(t.adverse_events)) for t in trials
-    )
+        return "in all " + counts(*(sum(column) for column in zip(*trials.values(), strict=True)))
+    return ", ".join(f"{trial_id}: " + counts(*n) for trial_id, n in trials.items())
 
 
 def _schema(args: argparse.Namespace) -> int:
+    from .model.schema import SCHEMAS, render, write_all
+
     if args.write:
         for path in write_all(Path(args.write)):
             print(f"wrote {path}", file=sys.stderr)
@@ -126,9 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     check.set_defaults(func=_check)
     schema = sub.add_parser("schema", help="print (or --write) the JSON Schemas")
-    schema.add_argument(
-        "kind", nargs="?", default="trial", choices=[n.split(".")[0] for n in SCHEMAS]
-    )
+    schema.add_argument("kind", nargs="?", default="trial", choices=SCHEMA_KINDS)
     schema.add_argument("--write", metavar="DIR", help="write all schemas into DIR")
     schema.set_defaults(func=_schema)
     new = sub.add_parser("new", help="start a trial, a source or a page from a template")

@@ -111,7 +111,7 @@ def test_damaged_entries_are_misses(
 ) -> None:
     cache = tmp_path / "cache"
     cold = load_dataset(data, cache_dir=cache)
-    for entry in cache.glob("*.trial.pickle"):
+    for entry in cache.glob("*.pickle"):  # each trial's, and the whole load's
         entry.write_bytes(damage)
     checked_trials.clear()
     again = load_dataset(data, cache_dir=cache)
@@ -207,3 +207,104 @@ def test_code_digest_covers_modules_in_subfolders(
         assert cache_module._code_digest() != before, module
         path.write_bytes(original)
     assert cache_module._code_digest() == before
+
+
+def test_an_unchanged_folder_is_one_stored_load(
+    data: Path, tmp_path: Path, checked_trials: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No trial is looked up, no shared file read: the stored load is the load."""
+    cache = tmp_path / "cache"
+    first = load_dataset(data, cache_dir=cache)
+    checked_trials.clear()
+    read = []
+    real = trialbook.load.dataset._read_list
+    monkeypatch.setattr(
+        trialbook.load.dataset, "_read_list", lambda *a: read.append(a[0]) or real(*a)
+    )
+    warm = load_dataset(data, cache_dir=cache)
+    assert (checked_trials, read) == ([], [])
+    assert (warm.cache_hits, warm.cache_misses) == (3, 0)
+    _same(first, warm)
+    assert warm.dataset.sources == first.dataset.sources
+    assert warm.dataset.milestones == first.dataset.milestones
+    assert len(list(cache.glob("*.load.pickle"))) == 1
+    assert len(list(cache.glob("*.trial.pickle"))) == 3  # kept for the next edit
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "a stray file beside the shared ones",
+        "a stray file among the trials",
+        "a hidden file among the trials",
+        "a link out of the folder",
+        "an edited source",
+        "a new trial",
+    ],
+)
+def test_any_change_the_load_would_see_is_a_new_load(
+    data: Path, tmp_path: Path, change: str
+) -> None:
+    cache = tmp_path / "cache"
+    before = load_dataset(data, cache_dir=cache)
+    trials = data / "trials"
+    if change == "a stray file beside the shared ones":
+        (data / "extra.yml").write_text("a: 1\n", encoding="utf-8")
+    elif change == "a stray file among the trials":
+        (trials / "notes.txt").write_text("to do\n", encoding="utf-8")
+    elif change == "a hidden file among the trials":
+        (trials / ".hidden.yaml").write_text("id: x\n", encoding="utf-8")
+    elif change == "a link out of the folder":
+        outside = tmp_path / "elsewhere.yaml"
+        outside.write_text("id: elsewhere\n", encoding="utf-8")
+        (trials / "elsewhere.yaml").symlink_to(outside)
+    elif change == "an edited source":
+        sources = data / "sources.yaml"
+        sources.write_text(sources.read_text(encoding="utf-8") + "  - id: [\n")
+    else:
+        text = (trials / "care-ms-ii.yaml").read_text(encoding="utf-8")
+        (trials / "copy.yaml").write_text(text.replace("id: care-ms-ii", "id: copy", 1))
+    warm = load_dataset(data, cache_dir=cache)
+    _same(load_dataset(data), warm)
+    seen = (warm.diagnostics, sorted(warm.dataset.trials))
+    assert seen != (before.diagnostics, sorted(before.dataset.trials))
+    assert len(list(cache.glob("*.load.pickle"))) == 1  # the old load's entry is gone
+
+
+def test_the_digest_of_a_folder_follows_links_and_ignores_what_is_not_read(
+    data: Path, tmp_path: Path
+) -> None:
+    before = cache_module.folder_digest(data)
+    readme = data / "README.md"
+    readme.write_text("about the data\n", encoding="utf-8")
+    listed = cache_module.folder_digest(data)
+    assert listed != before  # a new entry
+    readme.write_text("about the data, longer\n", encoding="utf-8")
+    assert cache_module.folder_digest(data) == listed  # its bytes are not read
+    one, two = tmp_path / "one.yaml", tmp_path / "two.yaml"
+    one.write_text("id: x\n", encoding="utf-8")
+    two.write_text("id: x\n", encoding="utf-8")
+    link = data / "trials" / "x.yaml"
+    link.symlink_to(one)
+    to_one = cache_module.folder_digest(data)
+    link.unlink()
+    link.symlink_to(two)  # the same bytes, elsewhere
+    assert cache_module.folder_digest(data) != to_one
+
+
+def test_a_load_saved_over_while_read_is_not_stored(
+    data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    trial = data / "trials/care-ms-ii.yaml"
+    original = trial.read_text(encoding="utf-8")
+    real = trialbook.load.dataset._check_trial_files
+
+    def save_meanwhile(stem: str, *args: object) -> object:
+        if stem == "care-ms-ii":
+            trial.write_text(original.replace("centres: 180", "centres: 181"))
+        return real(stem, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(trialbook.load.dataset, "_check_trial_files", save_meanwhile)
+    load_dataset(data, cache_dir=tmp_path / "cache")
+    assert list((tmp_path / "cache").glob("*.load.pickle")) == []
+    assert list((tmp_path / "cache").glob("*.summary.pickle")) == []

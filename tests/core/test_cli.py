@@ -37,6 +37,24 @@ def trialbook(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def run_python(code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=60,
+        check=False,
+    )
+
+
+def test_schema_kinds_are_the_schemas() -> None:
+    from trialbook.cli import SCHEMA_KINDS
+
+    assert [f"{kind}.schema.json" for kind in SCHEMA_KINDS] == list(SCHEMAS)
+
+
 @pytest.fixture
 def bad_dir(tmp_path: Path) -> Path:
     """A data directory with one trial that has three schema errors."""
@@ -81,8 +99,27 @@ def test_check_with_cache_reports_the_same(bad_dir: Path, tmp_path: Path) -> Non
     cache = tmp_path / "cache"
     runs = [trialbook("check", str(bad_dir), "--cache", str(cache)) for _ in range(2)]
     assert [r.returncode for r in runs] == [1, 1]
-    assert runs[0].stdout == runs[1].stdout == trialbook("check", str(bad_dir)).stdout
+    cold = trialbook("check", str(bad_dir))
+    assert runs[0].stdout == runs[1].stdout == cold.stdout
+    assert runs[0].stderr == runs[1].stderr == cold.stderr
     assert len(list(cache.glob("*.trial.pickle"))) == 1
+
+
+def test_a_warm_check_does_not_import_the_models(tmp_path: Path) -> None:
+    """With the data unchanged, ``check --cache`` reports what it stored (0.15 s at 100
+    trials, against 0.53 s reading every trial's stored model)."""
+    cache = str(tmp_path / "cache")
+    probe = (
+        "import sys; from trialbook.cli import main; code = main(['check', 'data', "
+        f"'--cache', {cache!r}]); print(sorted(m for m in sys.modules if 'model' in m "
+        "and m.startswith('trialbook')), file=sys.stderr); sys.exit(code)"
+    )
+    cold, warm = (run_python(probe) for _ in range(2))
+    assert cold.returncode == warm.returncode == 0, cold.stderr + warm.stderr
+    assert "trialbook.model.records" in cold.stderr
+    assert warm.stderr.endswith("[]\n"), warm.stderr
+    assert cold.stdout == warm.stdout
+    assert cold.stderr.splitlines()[0] == warm.stderr.splitlines()[0]  # the summary line
 
 
 def test_check_defaults_to_data() -> None:

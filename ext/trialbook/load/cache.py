@@ -1,4 +1,4 @@
-"""A content-addressed cache of checked trials, so unchanged data is not re-read.
+"""A content-addressed cache of checked data, so unchanged data is not re-read.
 
 Reading, validating and checking a trial costs a couple of milliseconds; a data
 set of a thousand trials would cost seconds on every build although authors
@@ -10,16 +10,22 @@ the sources it cites) depends only on
 * the code that reads and checks it (this package, pydantic, PyYAML, Python).
 
 The cache key is a digest of exactly these, so an entry can never be stale: any
-change gives a new key. Entries are pickles in a folder the build owns (Sphinx's
+change gives a new key. A whole load is cached the same way, keyed by
+:func:`folder_digest` (every file the load reads, and what the folders hold): with
+no change at all, a load is one file read, not one per trial with the shared files
+read, validated and checked again (see :func:`~trialbook.load.dataset.load_dataset`).
+
+Entries are pickles in a folder the build owns (Sphinx's
 doctree directory), with the same trust as Sphinx's own pickled environment. A
 missing, truncated or unreadable entry is a miss, never an error; entries are
 written atomically, so parallel builds may share the folder; entries the last load
-did not use are removed, so the folder holds one entry per trial.
+did not use are removed, so the folder holds one entry per trial and one whole load.
 """
 
 from __future__ import annotations
 
 import contextlib
+import decimal
 import hashlib
 import os
 import pickle
@@ -33,11 +39,15 @@ from typing import Any
 import pydantic
 import yaml
 
+from .layout import SHARED_FILES, TRIALS_DIR
+
 #: Bump when an entry's shape changes (the code digest covers the rest).
 FORMAT = 1
 #: The package whose every module (in every subfolder) is in the code digest.
 PACKAGE = Path(__file__).resolve().parent.parent
-_SUFFIX = ".trial.pickle"
+#: The kinds of entry, by the end of their file names.
+TRIAL, LOAD, SUMMARY = ".trial.pickle", ".load.pickle", ".summary.pickle"
+_KINDS = (TRIAL, LOAD, SUMMARY)
 
 
 def _code_digest() -> str:
@@ -88,12 +98,40 @@ def file_digest(paths: Iterable[Path]) -> str:
     return h.hexdigest()
 
 
+def folder_digest(root: Path) -> str:
+    """A digest of all a load of the data directory ``root`` looks at: the entries of
+    ``root`` and of its trials folder (names, kinds, where links lead), and the bytes
+    of the shared files and of every file in the trials folder. With the same code
+    (:func:`code_digest`), equal digests give equal loads."""
+    h = hashlib.blake2b(digest_size=16)
+    name = str(root).encode()
+    h.update(b"R%d:" % len(name) + name)
+    read = [root / shared for shared in SHARED_FILES]
+    for folder in (root, root / TRIALS_DIR):
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:  # no such folder (or unreadable): its own mark
+            h.update(b"E%d" % (exc.errno or 0))
+            continue
+        h.update(b"D")
+        for entry in entries:
+            link = os.path.realpath(entry.path) if entry.is_symlink() else ""
+            kind = "d" if entry.is_dir() else "f" if entry.is_file() else "o"
+            text = f"{entry.name}\0{kind}\0{link}".encode()
+            h.update(b"N%d:" % len(text) + text)
+            if folder != root and kind == "f":
+                read.append(Path(entry.path))
+    h.update(file_digest(read).encode())
+    return h.hexdigest()
+
+
 class TrialCache:
-    """Outcomes of checked trials by key; a no-op without a folder."""
+    """Outcomes of checked trials (and whole loads) by key; a no-op without a folder."""
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder
         self.used: set[str] = set()
+        #: trials found and not found
         self.hits = 0
         self.misses = 0
         if folder is not None:
@@ -108,25 +146,32 @@ class TrialCache:
         h.update(f"{code_digest()}|{context}|{digest}".encode())
         return h.hexdigest()
 
-    def get(self, key: str) -> Any | None:
+    def load_key(self, root: Path) -> str:
+        """The key of a whole load of the data directory ``root`` (resolved)."""
+        decimals = decimal.getcontext()  # the arithmetic of the consistency checks
+        context = f"load|decimal={decimals.prec},{decimals.rounding}"
+        return self.key(context, folder_digest(root))
+
+    def get(self, key: str, kind: str = TRIAL) -> Any | None:
         """The stored outcome, or None (absent, or unreadable: then it is recomputed)."""
         if self.folder is None:
             return None
-        self.used.add(key)
+        self.used.add(key + kind)
         try:
-            outcome = pickle.loads((self.folder / (key + _SUFFIX)).read_bytes())
+            outcome = pickle.loads((self.folder / (key + kind)).read_bytes())
         except Exception:  # absent, truncated, damaged: any of it is a miss, not a crash
-            self.misses += 1
-            return None
-        self.hits += 1
+            outcome = None
+        if kind == TRIAL:  # what the counts count
+            self.hits += outcome is not None
+            self.misses += outcome is None
         return outcome
 
-    def put(self, key: str, outcome: Any) -> None:
+    def put(self, key: str, outcome: Any, kind: str = TRIAL) -> None:
         """Store ``outcome`` atomically (a reader never sees half an entry)."""
         if self.folder is None:
             return
-        self.used.add(key)
-        final = self.folder / (key + _SUFFIX)
+        self.used.add(key + kind)
+        final = self.folder / (key + kind)
         # Unique per process and thread: concurrent writers never share a file.
         tmp = final.with_name(f"{final.name}.{os.getpid()}-{threading.get_ident()}.tmp")
         try:
@@ -141,8 +186,8 @@ class TrialCache:
         and temporary files a killed build left behind."""
         if self.folder is None:
             return
-        entries = self.folder.glob("*" + _SUFFIX)
-        stale = [p for p in entries if p.name.removesuffix(_SUFFIX) not in self.used]
+        entries = [p for kind in _KINDS for p in self.folder.glob("*" + kind)]
+        stale = [p for p in entries if p.name not in self.used]
         stale += [p for p in self.folder.glob("*.tmp") if time.time() - _mtime(p) > 3600]
         for path in stale:
             with contextlib.suppress(OSError):

@@ -16,7 +16,7 @@ left out of the dataset (listed in ``Dataset.failed``) rather than shown half-ri
 from __future__ import annotations
 
 import decimal
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -40,11 +40,9 @@ from ..model.walk import model_nodes
 from ..read.csvfile import read_adverse_events
 from ..read.sourcemap import SourceMap
 from ..read.yamlfile import read_yaml
-from .cache import TrialCache, file_digest
-
-SHARED_FILES = ("sources.yaml", "interventions.yaml", "milestones.yaml")
-TRIALS_DIR = "trials"
-CSV_SUFFIX = ".adverse-events.csv"
+from .cache import LOAD, SUMMARY, TrialCache, file_digest
+from .layout import SHARED_FILES, outside, stray_files, trial_files
+from .summary import Summary
 
 
 @dataclass
@@ -64,78 +62,14 @@ class LoadResult:
         """No errors (warnings and notes allowed)."""
         return not has_errors(self.diagnostics)
 
-
-def trial_files(root: Path) -> dict[str, tuple[Path, ...]]:
-    """Trial id (file stem) → its files, without reading them."""
-    out: dict[str, tuple[Path, ...]] = {}
-    folder = root / TRIALS_DIR
-    if not folder.is_dir():
-        return out
-    for path in sorted(folder.glob("*.yaml")):
-        if outside(root, path) is not None:
-            continue  # reported by stray_files()
-        csv_path = path.with_name(path.stem + CSV_SUFFIX)
-        with_csv = csv_path.is_file() and outside(root, csv_path) is None
-        out[path.stem] = (path, csv_path) if with_csv else (path,)
-    return out
-
-
-def outside(root: Path, path: Path) -> Path | None:
-    """Where ``path`` really is, if a symbolic link takes it out of ``root``."""
-    if not path.is_symlink() and not path.exists():
-        return None
-    try:
-        real = path.resolve(strict=True)
-    except (OSError, RuntimeError):  # a dangling link or a loop
-        return path.resolve()
-    return None if real.is_relative_to(root.resolve()) else real
-
-
-def stray_files(root: Path) -> list[Diagnostic]:
-    """Files that look like data but would not be read: say so, never ignore them."""
-    out: list[Diagnostic] = []
-    for path in sorted(root.glob("*.y*ml")):
-        if path.name not in SHARED_FILES and path.suffix.lower() in (".yaml", ".yml"):
-            out.append(
-                Diagnostic(
-                    path,
-                    1,
-                    1,
-                    f"unknown data file {path.name!r}; expected {', '.join(SHARED_FILES)}, "
-                    f"or a trial in {TRIALS_DIR}/",
-                    severity=Severity.WARNING,
-                )
-            )
-    folder = root / TRIALS_DIR
-    for path in sorted(folder.iterdir()) if folder.is_dir() else []:
-        name = path.name
-        if name.startswith("."):
-            continue  # editors' and systems' own files
-        if name.endswith(CSV_SUFFIX):
-            if not path.with_name(name.removesuffix(CSV_SUFFIX) + ".yaml").is_file():
-                message = "CSV of adverse events has no trial file beside it"
-                out.append(Diagnostic(path, 1, 1, message))
-        elif path.suffix != ".yaml":
-            hint = (
-                f"; rename it {path.stem}.yaml"
-                if path.suffix.lower() in (".yml", ".yaml")
-                else f"; trial files are <id>.yaml, tables <id>{CSV_SUFFIX}"
-            )
-            out.append(Diagnostic(path, 1, 1, f"this file is not read{hint}"))
-    for path in [*(root / name for name in SHARED_FILES), *folder.glob("*")]:
-        target = outside(root, path) if path.exists() or path.is_symlink() else None
-        if target is not None:
-            out.append(
-                Diagnostic(
-                    path,
-                    1,
-                    1,
-                    f"is a link to {target}, outside the data folder; data files must "
-                    "be inside it (copy the file in instead)",
-                    code=Code.ENCODING,
-                )
-            )
-    return out
+    def summary(self) -> Summary:
+        """The diagnostics, and how much loaded (what ``trialbook check`` reports)."""
+        trials = {
+            trial_id: (len(t.arms), len(t.outcomes), len(t.adverse_events))
+            for trial_id, t in ((i, r.trial) for i, r in self.dataset.trials.items())
+        }
+        ds = self.dataset
+        return Summary(self.diagnostics, trials, len(ds.sources), len(ds.milestones))
 
 
 def _read_trial(files: tuple[Path, ...]) -> tuple[Trial | None, SourceMap, list[Diagnostic]]:
@@ -220,13 +154,28 @@ def load_dataset(root: Path, *, cache_dir: Path | None = None) -> LoadResult:
 
     With ``cache_dir``, trials whose files (and the ids they may refer to) are
     unchanged since an earlier load come from :class:`~trialbook.load.cache.TrialCache`
-    instead of being read and checked again; the result is the same either way.
+    instead of being read and checked again, and a directory unchanged as a whole is
+    one stored load; the result is the same either way.
     """
     root = root.resolve()
-    diagnostics: list[Diagnostic] = []
     if not root.is_dir():
         return LoadResult(Dataset(root), [Diagnostic(root, 1, 1, "data directory not found")])
-    diagnostics += stray_files(root)
+    cache = TrialCache(cache_dir)
+    key = cache.load_key(root) if cache.folder is not None else ""
+    stored = cache.get(key, LOAD) if key else None
+    if isinstance(stored, LoadResult):  # nothing changed: nothing to prune either
+        return replace(stored, cache_hits=len(stored.digests), cache_misses=0)
+    result = _load(root, cache)
+    # Stored only if no file changed while the data was read (an editor saving).
+    if key and cache.load_key(root) == key:
+        cache.put(key, result, LOAD)
+        cache.put(key, result.summary(), SUMMARY)
+    cache.prune()
+    return result
+
+
+def _load(root: Path, cache: TrialCache) -> LoadResult:
+    diagnostics: list[Diagnostic] = stray_files(root)
 
     src_file, src_map, errs = _read_list(root / "sources.yaml", SourcesFile, True)
     diagnostics += errs
@@ -276,7 +225,6 @@ def load_dataset(root: Path, *, cache_dir: Path | None = None) -> LoadResult:
     trials: dict[str, TrialRecord] = {}
     failed: dict[str, tuple[Path, ...]] = {}
     trials_failed_to_parse: list[str] = []
-    cache = TrialCache(cache_dir)
     # What a trial's checks see besides its own files: the ids it may refer to.
     decimals = decimal.getcontext()  # the arithmetic of the consistency checks
     context = "sources={}|interventions={}|decimal={},{}".format(
@@ -332,7 +280,6 @@ def load_dataset(root: Path, *, cache_dir: Path | None = None) -> LoadResult:
                     severity=Severity.WARNING,
                 )
             )
-    cache.prune()
     shared = tuple(root / name for name in SHARED_FILES if (root / name).is_file())
     dataset = Dataset(root, sources, interventions, trials, milestones, failed, shared)
     return LoadResult(

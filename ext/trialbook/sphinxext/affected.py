@@ -12,7 +12,7 @@ from __future__ import annotations
 import pickle
 from pathlib import Path
 
-from ..load.dataset import CSV_SUFFIX, TRIALS_DIR
+from ..load.layout import CSV_SUFFIX, TRIALS_DIR
 from .dataset import DIGEST_DIR, INTERVENTIONS, SHARED_DIGESTS, SHOWN_DIR, digest_path
 
 

@@ -240,6 +240,36 @@ def test_the_file_of_a_value_no_page_shows_any_more_is_removed(
     assert rebuild(project)[0] == set()
 
 
+def test_shown_values_are_computed_again_only_for_new_data_or_code(
+    rebuild: Callable[[Path], tuple[set[str], set[str]]],
+    roles_project: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A build whose data and code are those the shown-value files were made from
+    computes none of them again; new data or a new version computes each."""
+    import trialbook.sphinxext.dataset as dataset
+
+    project = roles_project
+    rebuild(project)
+    computed: list[str] = []
+    real = dataset._shown_text
+    monkeypatch.setattr(
+        dataset, "_shown_text", lambda ds, key: computed.append(key) or real(ds, key)
+    )
+    assert rebuild(project)[0] == set()
+    assert computed == []
+    _edit(project / "data/trials/beta.yaml", "Open label.", "Open-label.")
+    assert rebuild(project)[0] == set()  # the design is not shown in prose
+    assert "val:beta.centres" in computed
+    computed.clear()
+    monkeypatch.setattr(dataset, "code_digest", lambda: "another version")
+    assert rebuild(project)[0] == set()
+    assert "val:beta.centres" in computed
+    computed.clear()
+    assert rebuild(project)[0] == set()
+    assert computed == []
+
+
 def test_an_edit_that_changes_a_blocks_shape_rereads_its_page(
     rebuild: Callable[[Path], tuple[set[str], set[str]]],
     clean_html: Callable[[Path], dict[str, bytes]],

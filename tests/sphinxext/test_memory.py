@@ -359,3 +359,30 @@ def test_a_parallel_build_holds_no_full_collection(
     }
     assert memory.hold_full_collections() is True  # the next serial build may hold
     memory.release_full_collections()
+
+
+def test_a_build_process_skips_the_last_collection_as_it_exits(tmp_path: Path) -> None:
+    """What the process holds is frozen at exit (CPython's last collection passes over
+    none of it), after the build's own work: files written and closed as ever."""
+    import subprocess
+    import textwrap
+
+    shutil.copytree(ROOTS / "test-basic", tmp_path / "p")
+    out = tmp_path / "p" / "_build"
+    probe = textwrap.dedent(
+        f"""
+        import atexit, gc, sys
+        # Registered first, so it runs last (atexit runs handlers in reverse order).
+        atexit.register(lambda: print("frozen at exit:", gc.get_freeze_count() > 0))
+        from sphinx.cmd.build import main
+        code = main(["-q", "-b", "html", {str(tmp_path / "p")!r}, {str(out)!r}])
+        print("frozen after the build:", gc.get_freeze_count() > 0)
+        sys.exit(code)
+        """
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines() == ["frozen after the build: False", "frozen at exit: True"]
+    assert (out / "index.html").stat().st_size > 0

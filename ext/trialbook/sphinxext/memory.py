@@ -66,6 +66,7 @@ trials 429 s and 1,239 MB, against 658 s and 1,382 MB before.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import functools
 import gc
@@ -252,8 +253,24 @@ def _finished(app: Sphinx, exception: BaseException | None) -> None:
     unfreeze()
 
 
+def _exiting() -> None:
+    """The process ends: skip the collection CPython makes of every object as it shuts
+    down, which frees nothing the system does not take back anyway.
+
+    After a build the process holds all it read (at 100 trials 2.3 million objects
+    after ``-j 2``); that last collection took 5.4 s of a 44 s build with ``-j 2``, and
+    0.8 s with it skipped, measured from ``atexit`` to the end. Objects that are not
+    garbage are still freed (files still flushed and closed); what Python leaves
+    undone for cyclic garbage at exit is already not guaranteed
+    (:meth:`object.__del__`)."""
+    if gc.isenabled():
+        gc.freeze()
+
+
 def setup_memory(app: Sphinx) -> None:
     """Drop read pages from Sphinx's write cache; freeze what reading and writing keep."""
+    atexit.unregister(_exiting)  # once per process, however many builds it runs
+    atexit.register(_exiting)
     app.connect("builder-inited", _starting, priority=0)  # before the data loads (400)
     app.connect("env-before-read-docs", _before_reading, priority=900)
     app.connect("doctree-read", _read, priority=990)  # after packing (950)

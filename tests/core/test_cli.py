@@ -25,28 +25,20 @@ ERROR_LINE = re.compile(
 )
 
 
+def python(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=60,
+        check=False,
+    )
+
+
 def trialbook(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "trialbook", *args],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=60,
-        check=False,
-    )
-
-
-def run_python(code: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=60,
-        check=False,
-    )
+    return python("-m", "trialbook", *args)
 
 
 def test_schema_kinds_are_the_schemas() -> None:
@@ -114,7 +106,7 @@ def test_a_warm_check_does_not_import_the_models(tmp_path: Path) -> None:
         f"'--cache', {cache!r}]); print(sorted(m for m in sys.modules if 'model' in m "
         "and m.startswith('trialbook')), file=sys.stderr); sys.exit(code)"
     )
-    cold, warm = (run_python(probe) for _ in range(2))
+    cold, warm = (python("-c", probe) for _ in range(2))
     assert cold.returncode == warm.returncode == 0, cold.stderr + warm.stderr
     assert "trialbook.model.records" in cold.stderr
     assert warm.stderr.endswith("[]\n"), warm.stderr

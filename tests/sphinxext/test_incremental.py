@@ -253,9 +253,12 @@ def test_shown_values_are_computed_again_only_for_new_data_or_code(
     rebuild(project)
     computed: list[str] = []
     real = dataset._shown_text
-    monkeypatch.setattr(
-        dataset, "_shown_text", lambda ds, key: computed.append(key) or real(ds, key)
-    )
+
+    def spy(ds: Any, key: str) -> str:
+        computed.append(key)
+        return real(ds, key)
+
+    monkeypatch.setattr(dataset, "_shown_text", spy)
     assert rebuild(project)[0] == set()
     assert computed == []
     _edit(project / "data/trials/beta.yaml", "Open label.", "Open-label.")

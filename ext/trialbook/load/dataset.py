@@ -64,11 +64,11 @@ class LoadResult:
 
     def summary(self) -> Summary:
         """The diagnostics, and how much loaded (what ``trialbook check`` reports)."""
-        trials = {
-            trial_id: (len(t.arms), len(t.outcomes), len(t.adverse_events))
-            for trial_id, t in ((i, r.trial) for i, r in self.dataset.trials.items())
-        }
         ds = self.dataset
+        trials = {
+            trial_id: (len(r.trial.arms), len(r.trial.outcomes), len(r.trial.adverse_events))
+            for trial_id, r in ds.trials.items()
+        }
         return Summary(self.diagnostics, trials, len(ds.sources), len(ds.milestones))
 
 

@@ -69,20 +69,26 @@ def build(make_app: Callable[..., SphinxTestApp]) -> Callable[..., SphinxTestApp
     return run
 
 
+def spy_on(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str, arg: int = 0) -> list[Any]:
+    """The calls of ``owner.name`` from now on, each by its positional argument ``arg``,
+    in order; every call still runs."""
+    seen: list[Any] = []
+    real = getattr(owner, name)
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        seen.append(args[arg])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, spy)
+    return seen
+
+
 @pytest.fixture
 def checked_trials(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The trials each load actually read and checked (cache misses), in order."""
     import trialbook.load.dataset
 
-    seen: list[str] = []
-    real = trialbook.load.dataset._check_trial_files
-
-    def spy(stem: str, *args: Any) -> Any:
-        seen.append(stem)
-        return real(stem, *args)
-
-    monkeypatch.setattr(trialbook.load.dataset, "_check_trial_files", spy)
-    return seen
+    return spy_on(monkeypatch, trialbook.load.dataset, "_check_trial_files")
 
 
 def stored(app: SphinxTestApp, docname: str) -> nodes.document:

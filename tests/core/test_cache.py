@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 import trialbook.load.dataset
+from conftest import spy_on
 from trialbook.load import cache as cache_module
 from trialbook.load.dataset import LoadResult, load_dataset
 
@@ -220,14 +220,7 @@ def test_an_unchanged_folder_is_one_stored_load(
     cache = tmp_path / "cache"
     first = load_dataset(data, cache_dir=cache)
     checked_trials.clear()
-    read: list[Path] = []
-    real = trialbook.load.dataset._read_list
-
-    def spy(path: Path, *args: Any) -> Any:
-        read.append(path)
-        return real(path, *args)
-
-    monkeypatch.setattr(trialbook.load.dataset, "_read_list", spy)
+    read = spy_on(monkeypatch, trialbook.load.dataset, "_read_list")
     warm = load_dataset(data, cache_dir=cache)
     assert (checked_trials, read) == ([], [])
     assert (warm.cache_hits, warm.cache_misses) == (3, 0)

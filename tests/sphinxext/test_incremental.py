@@ -248,17 +248,11 @@ def test_shown_values_are_computed_again_only_for_new_data_or_code(
     """A build whose data and code are those the shown-value files were made from
     computes none of them again; new data or a new version computes each."""
     import trialbook.sphinxext.dataset as dataset
+    from conftest import spy_on
 
     project = roles_project
     rebuild(project)
-    computed: list[str] = []
-    real = dataset._shown_text
-
-    def spy(ds: Any, key: str) -> str:
-        computed.append(key)
-        return real(ds, key)
-
-    monkeypatch.setattr(dataset, "_shown_text", spy)
+    computed = spy_on(monkeypatch, dataset, "_shown_text", arg=1)  # by key
     assert rebuild(project)[0] == set()
     assert computed == []
     _edit(project / "data/trials/beta.yaml", "Open label.", "Open-label.")

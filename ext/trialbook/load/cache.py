@@ -98,6 +98,12 @@ def file_digest(paths: Iterable[Path]) -> str:
     return h.hexdigest()
 
 
+def arithmetic() -> str:
+    """The decimal context the consistency checks compute in: part of every key."""
+    decimals = decimal.getcontext()
+    return f"decimal={decimals.prec},{decimals.rounding}"
+
+
 def folder_digest(root: Path) -> str:
     """A digest of all a load of the data directory ``root`` looks at: the entries of
     ``root`` and of its trials folder (names, kinds, where links lead), and the bytes
@@ -148,9 +154,7 @@ class TrialCache:
 
     def load_key(self, root: Path) -> str:
         """The key of a whole load of the data directory ``root`` (resolved)."""
-        decimals = decimal.getcontext()  # the arithmetic of the consistency checks
-        context = f"load|decimal={decimals.prec},{decimals.rounding}"
-        return self.key(context, folder_digest(root))
+        return self.key(f"load|{arithmetic()}", folder_digest(root))
 
     def get(self, key: str, kind: str = TRIAL) -> Any | None:
         """The stored outcome, or None (absent, or unreadable: then it is recomputed)."""

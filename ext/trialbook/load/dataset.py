@@ -15,7 +15,6 @@ left out of the dataset (listed in ``Dataset.failed``) rather than shown half-ri
 
 from __future__ import annotations
 
-import decimal
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -40,7 +39,7 @@ from ..model.walk import model_nodes
 from ..read.csvfile import read_adverse_events
 from ..read.sourcemap import SourceMap
 from ..read.yamlfile import read_yaml
-from .cache import LOAD, SUMMARY, TrialCache, file_digest
+from .cache import LOAD, SUMMARY, TrialCache, arithmetic, file_digest
 from .layout import SHARED_FILES, outside, stray_files, trial_files
 from .summary import Summary
 
@@ -226,12 +225,10 @@ def _load(root: Path, cache: TrialCache) -> LoadResult:
     failed: dict[str, tuple[Path, ...]] = {}
     trials_failed_to_parse: list[str] = []
     # What a trial's checks see besides its own files: the ids it may refer to.
-    decimals = decimal.getcontext()  # the arithmetic of the consistency checks
-    context = "sources={}|interventions={}|decimal={},{}".format(
+    context = "sources={}|interventions={}|{}".format(
         ",".join(sorted(sources)) if known_sources is not None else "<unreadable>",
         ",".join(sorted(interventions)),
-        decimals.prec,
-        decimals.rounding,
+        arithmetic(),
     )
     digests: dict[str, str] = {}
     for stem, files in trial_files(root).items():

@@ -20,14 +20,14 @@ The output is the same either way; the tests compare the two.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from docutils import nodes
-from sphinx.transforms.post_transforms import SphinxPostTransform
 
 from .dataset import state_of
 from .domain import SourceLink, domain_of, link_node
 from .render import CITES, LOCATOR, NBSP, SIC, Citing, cited_figure, figure_parts, source_cite
+from .rows import RowsTransform
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -78,27 +78,27 @@ def printed_text(node: Citing, links: Links) -> str:
     return " ".join(parts)
 
 
-class ExpandCitations(SphinxPostTransform):
+class ExpandCitations(RowsTransform):
     """Find the link of each source a page cites; where its writer does not draw them,
     make each citing node into its figure and linked ``[n]``."""
 
     default_priority = 5  # before Sphinx's ReferencesResolver (10), in every format
 
-    def run(self, **kwargs: Any) -> None:
+    def run_on(self, roots: list[nodes.Element], docname: str) -> None:
         """One walk: link each source once (warn at each node that cites one that
         cannot be linked); expand the nodes unless the writer draws them."""
         domain = domain_of(self.env)
         builder = state_of(self.env).builder
         assert builder is not None
-        docname = self.env.docname
-        links: Links = {}
+        links: Links = dict(links_of(self.document))
         expand = builder.format not in DRAWN
-        for node in list(self.document.findall(Citing)):
-            source = node.get(CITES)
-            if source is not None and links.get(source) is None:
-                links[source] = domain.source_link(builder, docname, source, node)
-            if expand:
-                node.replace_self(drawn(node, links))
+        for root in roots:
+            for node in list(root.findall(Citing)):
+                source = node.get(CITES)
+                if source is not None and links.get(source) is None:
+                    links[source] = domain.source_link(builder, docname, source, node)
+                if expand:
+                    node.replace_self(drawn(node, links))
         setattr(self.document, _LINKS, links)
 
 

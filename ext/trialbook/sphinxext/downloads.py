@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
 from pydantic import BaseModel
-from sphinx.transforms.post_transforms import SphinxPostTransform
 
 from .. import __version__
 from ..model.schema import SCHEMA_VERSION
@@ -28,7 +27,9 @@ from ..report.citations import evidence_date
 from ..report.derive import Derived
 from .citing import links_of, printed_text
 from .dataset import state_of
+from .packing import is_packed
 from .render import Citing
+from .rows import RowsTransform
 from .tables import GROUP, TABLE, rows_of, text_with
 
 if TYPE_CHECKING:
@@ -110,37 +111,35 @@ def _relative(docname: str, target: str) -> str:
     return posixpath.relpath(target, posixpath.dirname(docname) or ".")
 
 
-class TableDownloads(SphinxPostTransform):
+#: Attribute of a resolved page: its tables whose CSV waits for their rows to be back.
+_WAITING = "trialbook_csv_waiting"
+
+
+class TableDownloads(RowsTransform):
     """Write each trialbook table as CSV and link it under the table (HTML only)."""
 
     default_priority = 250  # after references are resolved, before the column labels
     formats = ("html",)
 
     def run(self, **kwargs: Any) -> None:
-        """One CSV file per table, named by the page and the table's place on it."""
+        """One CSV file per table, named by the page and the table's place on it (a
+        packed table's once its rows are back, :meth:`run_on`)."""
         docname = self.env.docname
-        links = links_of(self.document)
-
-        def cite(node: Citing) -> str:
-            return printed_text(node, links)
-
+        waiting: list[tuple[nodes.table, Path]] = []
         for i, table in enumerate(list(self.document.findall(nodes.table)), 1):
             if TABLE not in table["classes"] or "trialbook-reference" in table["classes"]:
                 continue  # (the field reference documents the files; it is no data)
-            out = io.StringIO()
-            writer = csv.writer(out, lineterminator="\n")
-            for row in rows_of(table):
-                cells = [_cell_text(c, cite) for c in row.children if isinstance(c, nodes.entry)]
-                writer.writerow(cells if GROUP not in row["classes"] else cells[:1])
             name = f"{docname.replace('/', '-')}-table-{i}.csv"
             path = state_of(self.env).outdir / TABLES / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if not path.is_file() or path.read_text(encoding="utf-8") != out.getvalue():
-                path.write_text(out.getvalue(), encoding="utf-8")
+            if any(is_packed(body) for body in table.findall(nodes.tbody)):
+                waiting.append((table, path))
+            else:
+                self._write(table, path)
             link = nodes.paragraph(classes=["trialbook-download"])
             uri = _relative(docname, f"{TABLES}/{name}")
             link += nodes.reference("", "Download this table (CSV)", refuri=uri)
             table.parent.insert(table.parent.index(table) + 1, link)
+        setattr(self.document, _WAITING, waiting)
         for listing in self.document.findall(nodes.enumerated_list):
             if "trialbook-sources" in listing["classes"]:
                 link = nodes.paragraph(classes=["trialbook-download"])
@@ -153,6 +152,29 @@ class TableDownloads(SphinxPostTransform):
                     at -= 1
                 section.insert(at, link)
                 break
+
+    def run_on(self, roots: list[nodes.Element], docname: str) -> None:
+        """Write the CSV of each waiting table whose rows are among ``roots``."""
+        back = {id(root) for root in roots}
+        for table, path in getattr(self.document, _WAITING, []):
+            if any(id(body) in back for body in table.findall(nodes.tbody)):
+                self._write(table, path)
+
+    def _write(self, table: nodes.table, path: Path) -> None:
+        """The table's rows as CSV at ``path`` (not rewritten when the same)."""
+        links = links_of(self.document)
+
+        def cite(node: Citing) -> str:
+            return printed_text(node, links)
+
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        for row in rows_of(table):
+            cells = [_cell_text(c, cite) for c in row.children if isinstance(c, nodes.entry)]
+            writer.writerow(cells if GROUP not in row["classes"] else cells[:1])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.is_file() or path.read_text(encoding="utf-8") != out.getvalue():
+            path.write_text(out.getvalue(), encoding="utf-8")
 
 
 def setup_downloads(app: Sphinx) -> None:

@@ -201,7 +201,7 @@ def full_collections_held() -> Iterator[None]:
 class HoldForLargePages(SphinxPostTransform):
     """Full collections wait while a large page is resolved and written."""
 
-    default_priority = 0  # before the rows are unpacked (packing.UnpackRows: 1)
+    default_priority = 0  # first: the rows are still packed (until doctree-resolved)
 
     def run(self, **kwargs: Any) -> None:
         release_full_collections()  # the page before is written

@@ -12,17 +12,16 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from docutils import nodes
 from sphinx import addnodes
-from sphinx.transforms.post_transforms import SphinxPostTransform
 
 from ..model.records import Dataset, Trial
 from ..model.values import Fact, Flag, OtherReport, Value
 from ..report import format as fmt
 from ..report.derive import Derived
 from ..report.words import treatment_name
+from .rows import RowsTransform
 
 EMPTY = "–"
 NBSP = "\u00a0"
@@ -217,18 +216,19 @@ def derived_inline(derived: Derived, *, signed: bool = False) -> nodes.abbreviat
     return node
 
 
-class DerivedInLatex(SphinxPostTransform):
+class DerivedInLatex(RowsTransform):
     """LaTeX prints an abbreviation's explanation in brackets: keep the italic figure
     (or the italic "sic"; the discrepancy page gives the reason)."""
 
     default_priority = 300
     formats = ("latex",)
 
-    def run(self, **kwargs: Any) -> None:
+    def run_on(self, roots: list[nodes.Element], docname: str) -> None:
         """Replace each derived abbreviation by its italic figure."""
-        for node in list(self.document.findall(nodes.abbreviation)):
-            if {"trialbook-derived", "trialbook-sic"} & set(node["classes"]):
-                node.replace_self(node.children)
+        for root in roots:
+            for node in list(root.findall(nodes.abbreviation)):
+                if {"trialbook-derived", "trialbook-sic"} & set(node["classes"]):
+                    node.replace_self(node.children)
 
 
 class Notes:

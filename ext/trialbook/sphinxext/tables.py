@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from docutils import nodes
 from sphinx import addnodes
-from sphinx.transforms.post_transforms import SphinxPostTransform
 
 from .metrics import BODY, HEADING, width
 from .render import NUMBERED, Citing, paragraph, shown_text, verbatim
+from .rows import RowsTransform
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -195,52 +195,63 @@ def visit_column_label(self: HTML5Translator, node: column_label) -> None:
     raise nodes.SkipNode
 
 
-class ColumnLabels(SphinxPostTransform):
+class ColumnLabels(RowsTransform):
     """On a phone a table is read row by row, stacked: each cell says which column it is
     in. HTML only: the labels are hidden (CSS) unless the screen is narrow."""
 
     default_priority = 300
     formats = ("html",)
 
-    def run(self, **kwargs: Any) -> None:
+    def run_on(self, roots: list[nodes.Element], docname: str) -> None:
         """Put its column's heading at the top of every body cell of our tables."""
-        for table_node in self.document.findall(nodes.table):
-            if TABLE not in table_node["classes"]:
+        for root in roots:
+            if isinstance(root, nodes.tbody):
+                table = root.parent.parent if root.parent is not None else None
+                if isinstance(table, nodes.table) and TABLE in table["classes"]:
+                    self._label(table, root)
                 continue
-            head = table_node.next_node(nodes.thead)
-            body = table_node.next_node(nodes.tbody)
-            if head is None or body is None:
+            for table in root.findall(nodes.table):
+                if TABLE in table["classes"]:
+                    self._label(table, None)
+
+    def _label(self, table: nodes.table, body: nodes.tbody | None) -> None:
+        """Label the cells of the table's (first) body, if it is ``body`` (any body
+        if None)."""
+        head = table.next_node(nodes.thead)
+        first = table.next_node(nodes.tbody)
+        if head is None or first is None or (body is not None and first is not body):
+            return
+        labels = [e.astext() for e in head.findall(nodes.entry)]
+        # The rows and cells table() made: its children, not a walk of every cell.
+        for row in first.children:
+            if not isinstance(row, nodes.row) or GROUP in row["classes"]:
                 continue
-            labels = [e.astext() for e in head.findall(nodes.entry)]
-            # The rows and cells table() made: its children, not a walk of every cell.
-            for row in body.children:
-                if not isinstance(row, nodes.row) or GROUP in row["classes"]:
-                    continue
-                for label, cell in zip(labels, row.children, strict=False):
-                    assert isinstance(cell, nodes.entry)
-                    if _blank(cell):
-                        cell["classes"].append("trialbook-empty-cell")
-                    # (``insert`` would look the document up from each cell.)
-                    cell.children.insert(0, column_label(text=label))
-                    cell[0].parent = cell
-                    cell[0].document = self.document
+            for label, cell in zip(labels, row.children, strict=False):
+                assert isinstance(cell, nodes.entry)
+                if _blank(cell):
+                    cell["classes"].append("trialbook-empty-cell")
+                # (``insert`` would look the document up from each cell.)
+                cell.children.insert(0, column_label(text=label))
+                cell[0].parent = cell
+                cell[0].document = self.document
 
 
-class UnspanGroupRows(SphinxPostTransform):
+class UnspanGroupRows(RowsTransform):
     """Writers other than HTML and LaTeX (man, texinfo) cannot span cells: there, a
     group's heading sits in the first cell of an otherwise empty row."""
 
     default_priority = 300
 
-    def run(self, **kwargs: Any) -> None:
+    def run_on(self, roots: list[nodes.Element], docname: str) -> None:
         """Turn each spanning group heading into a row of ordinary cells."""
-        for row in list(self.document.findall(nodes.row)):
-            if GROUP not in row["classes"] or not row.children:
-                continue
-            first = row[0]
-            assert isinstance(first, nodes.entry)
-            for _ in range(int(first.attributes.pop("morecols", 0))):
-                row += nodes.entry()
+        for root in roots:
+            for row in list(root.findall(nodes.row)):
+                if GROUP not in row["classes"] or not row.children:
+                    continue
+                first = row[0]
+                assert isinstance(first, nodes.entry)
+                for _ in range(int(first.attributes.pop("morecols", 0))):
+                    row += nodes.entry()
 
 
 def _unspan_for_plain_writers(app: Sphinx) -> None:

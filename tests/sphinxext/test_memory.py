@@ -4,6 +4,7 @@ the build ends; the output is the same without either."""
 from __future__ import annotations
 
 import gc
+import itertools
 import shutil
 import sys
 from collections.abc import Callable
@@ -359,6 +360,37 @@ def test_a_parallel_build_holds_no_full_collection(
     }
     assert memory.hold_full_collections() is True  # the next serial build may hold
     memory.release_full_collections()
+
+
+@pytest.mark.parametrize("parallel", [1, 2])
+def test_pages_waiting_for_a_parallel_writer_are_frozen(
+    make_app: Callable[..., SphinxTestApp], tmp_path: Path, parallel: int
+) -> None:
+    """With -j the main process resolves pages ahead of the writers: each is frozen
+    once resolved (out of the main process's full collections) until the build ends.
+    A serial build writes each page as it is resolved: none is frozen."""
+    shutil.copytree(ROOTS / "test-tables", tmp_path / "p")
+    app = make_app("html", srcdir=tmp_path / "p", parallel=parallel)
+    counts: list[int] = []
+    apart: list[bool] = []
+
+    def resolved(app: Any, doctree: Any, docname: str) -> None:
+        counts.append(gc.get_freeze_count())
+        apart.append(app.builder.parallel_ok)
+
+    app.connect("doctree-resolved", resolved, priority=999)
+    try:
+        app.build()
+    finally:
+        app.cleanup()
+    assert len(counts) >= 8
+    assert all(apart) == (parallel > 1)
+    growth = [b - a for a, b in itertools.pairwise(counts)]
+    if parallel > 1:
+        assert all(g > 0 for g in growth), growth
+    else:
+        assert all(g == 0 for g in growth), growth
+    assert gc.get_freeze_count() == 0  # unfrozen when the build ended
 
 
 def test_a_build_process_skips_the_last_collection_as_it_exits(tmp_path: Path) -> None:

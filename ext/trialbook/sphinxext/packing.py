@@ -78,11 +78,7 @@ def _bodies(document: nodes.document) -> list[nodes.tbody]:
     out = []
     for table in document.findall(nodes.table):
         if TABLE in table["classes"]:
-            out += [
-                b
-                for b in table.findall(nodes.tbody)
-                if b.children and not is_packed(b)
-            ]
+            out += [b for b in table.findall(nodes.tbody) if b.children and not is_packed(b)]
     return out
 
 

@@ -100,6 +100,10 @@ if TYPE_CHECKING:
 _frozen = False
 #: Does the current build read pages? (set when reading starts)
 _reading = False
+#: Is a build on (from reading until ``build-finished``)? A page resolved outside one
+#: (a tool asking the environment after the build) freezes nothing: nothing would
+#: unfreeze it.
+_building = False
 #: The collector's thresholds while full collections wait (None: they do not wait).
 _held: tuple[int, int, int] | None = None
 #: May full collections wait in this build? Not with ``-j`` (see :func:`_starting`).
@@ -228,7 +232,8 @@ def _starting(app: Sphinx) -> None:
 
 
 def _before_reading(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
-    global _reading
+    global _reading, _building
+    _building = True
     _reading = bool(docnames)
     if _reading:
         freeze()
@@ -248,6 +253,8 @@ def _before_writing(app: Sphinx, env: BuildEnvironment) -> list[str]:
 
 
 def _resolved(app: Sphinx, doctree: Any, docname: str) -> None:
+    if not _building:
+        return
     if not _frozen:  # a build that read nothing (LaTeX after HTML, an edit refreshed in place)
         freeze(collect=False)
     elif getattr(app.builder, "parallel_ok", False):
@@ -258,8 +265,9 @@ def _resolved(app: Sphinx, doctree: Any, docname: str) -> None:
 
 
 def _finished(app: Sphinx, exception: BaseException | None) -> None:
-    global _reading, _may_hold
+    global _reading, _may_hold, _building
     _reading = False
+    _building = False
     _may_hold = True
     if app.env is not None:  # a long-lived environment loads its root again next time
         vars(app.env).pop("master_doctree", None)

@@ -22,6 +22,7 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.docutils import SphinxRole
 
 import trialbook.sphinxext.citing
+import trialbook.sphinxext.packing
 from trialbook.sphinxext.base import TrialbookDirective
 
 LINE = "bench_freeze_line"
@@ -170,6 +171,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # The HTML writer draws cited values as it writes them (trialbook.sphinxext.citing):
     # here they are made before writing, so that the recorded text has their [n].
     trialbook.sphinxext.citing.DRAWN = ()
+    # Table rows stay unpacked (they would come back only after every post-transform,
+    # this recorder's too: trialbook.sphinxext.packing); the output is the same.
+    trialbook.sphinxext.packing.pack = lambda document: None
     _mark_directives()
     app.connect("builder-inited", _mark_roles)
     app.add_post_transform(_Record)

@@ -92,13 +92,12 @@ class ExpandCitations(RowsTransform):
         assert builder is not None
         links: Links = dict(links_of(self.document))
         expand = builder.format not in DRAWN
-        for root in roots:
-            for node in list(root.findall(Citing)):
-                source = node.get(CITES)
-                if source is not None and links.get(source) is None:
-                    links[source] = domain.source_link(builder, docname, source, node)
-                if expand:
-                    node.replace_self(drawn(node, links))
+        for node in self.found(roots, Citing):
+            source = node.get(CITES)
+            if source is not None and links.get(source) is None:
+                links[source] = domain.source_link(builder, docname, source, node)
+            if expand:
+                node.replace_self(drawn(node, links))
         setattr(self.document, _LINKS, links)
 
 

@@ -255,12 +255,11 @@ def _before_writing(app: Sphinx, env: BuildEnvironment) -> list[str]:
 def _resolved(app: Sphinx, doctree: Any, docname: str) -> None:
     if not _building:
         return
-    if not _frozen:  # a build that read nothing (LaTeX after HTML, an edit refreshed in place)
-        freeze(collect=False)
-    elif getattr(app.builder, "parallel_ok", False):
-        # A parallel write: the main process resolves every page and hands it to a
-        # writer, resolving ahead of it; the pages waiting are kept out of its full
-        # collections (and the writer it forks next inherits that).
+    # A build that read nothing (LaTeX after HTML, an edit refreshed in place) freezes
+    # at its first page. A parallel write freezes every page: the main process resolves
+    # ahead of the writer, and the pages waiting are kept out of its full collections
+    # (the writer it forks next inherits that).
+    if not _frozen or getattr(app.builder, "parallel_ok", False):
         freeze(collect=False)
 
 

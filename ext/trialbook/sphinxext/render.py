@@ -225,10 +225,9 @@ class DerivedInLatex(RowsTransform):
 
     def run_on(self, roots: list[nodes.Element], docname: str) -> None:
         """Replace each derived abbreviation by its italic figure."""
-        for root in roots:
-            for node in list(root.findall(nodes.abbreviation)):
-                if {"trialbook-derived", "trialbook-sic"} & set(node["classes"]):
-                    node.replace_self(node.children)
+        for node in self.found(roots, nodes.abbreviation):
+            if {"trialbook-derived", "trialbook-sic"} & set(node["classes"]):
+                node.replace_self(node.children)
 
 
 class Notes:

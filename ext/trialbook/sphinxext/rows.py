@@ -7,10 +7,12 @@ post-transform does, and again on the rows once they are back.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from docutils import nodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
+
+N = TypeVar("N", bound=nodes.Node)
 
 
 class RowsTransform(SphinxPostTransform):
@@ -25,3 +27,9 @@ class RowsTransform(SphinxPostTransform):
     def run_on(self, roots: list[nodes.Element], docname: str) -> None:
         """Do the work in ``roots`` (the page, or table bodies) of page ``docname``."""
         raise NotImplementedError
+
+    @staticmethod
+    def found(roots: list[nodes.Element], kind: type[N]) -> list[N]:
+        """Every node of ``kind`` in ``roots``, in order (a list: the caller may replace
+        them as it goes)."""
+        return [node for root in roots for node in root.findall(kind)]

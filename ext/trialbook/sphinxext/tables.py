@@ -205,21 +205,25 @@ class ColumnLabels(RowsTransform):
     def run_on(self, roots: list[nodes.Element], docname: str) -> None:
         """Put its column's heading at the top of every body cell of our tables."""
         for root in roots:
-            if isinstance(root, nodes.tbody):
+            if not isinstance(root, nodes.tbody):  # the page: every table of ours
+                tables = [t for t in root.findall(nodes.table) if TABLE in t["classes"]]
+            else:  # rows back in a body: its table, if this is the body it labels
                 table = root.parent.parent if root.parent is not None else None
-                if isinstance(table, nodes.table) and TABLE in table["classes"]:
-                    self._label(table, root)
-                continue
-            for table in root.findall(nodes.table):
-                if TABLE in table["classes"]:
-                    self._label(table, None)
+                tables = (
+                    [table]
+                    if isinstance(table, nodes.table)
+                    and TABLE in table["classes"]
+                    and table.next_node(nodes.tbody) is root
+                    else []
+                )
+            for table in tables:
+                self._label(table)
 
-    def _label(self, table: nodes.table, body: nodes.tbody | None) -> None:
-        """Label the cells of the table's (first) body, if it is ``body`` (any body
-        if None)."""
+    def _label(self, table: nodes.table) -> None:
+        """Label the cells of the table's (first) body."""
         head = table.next_node(nodes.thead)
         first = table.next_node(nodes.tbody)
-        if head is None or first is None or (body is not None and first is not body):
+        if head is None or first is None:
             return
         labels = [e.astext() for e in head.findall(nodes.entry)]
         # The rows and cells table() made: its children, not a walk of every cell.
@@ -244,14 +248,13 @@ class UnspanGroupRows(RowsTransform):
 
     def run_on(self, roots: list[nodes.Element], docname: str) -> None:
         """Turn each spanning group heading into a row of ordinary cells."""
-        for root in roots:
-            for row in list(root.findall(nodes.row)):
-                if GROUP not in row["classes"] or not row.children:
-                    continue
-                first = row[0]
-                assert isinstance(first, nodes.entry)
-                for _ in range(int(first.attributes.pop("morecols", 0))):
-                    row += nodes.entry()
+        for row in self.found(roots, nodes.row):
+            if GROUP not in row["classes"] or not row.children:
+                continue
+            first = row[0]
+            assert isinstance(first, nodes.entry)
+            for _ in range(int(first.attributes.pop("morecols", 0))):
+                row += nodes.entry()
 
 
 def _unspan_for_plain_writers(app: Sphinx) -> None:

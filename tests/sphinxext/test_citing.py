@@ -6,6 +6,7 @@ from __future__ import annotations
 import inspect
 import re
 import shutil
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from sphinx.util.console import strip_colors
 import trialbook.sphinxext.citing
 from conftest import built_with_and_without, stored, written_files
 from trialbook.sphinxext.citing import drawn, links_of, printed_text
+from trialbook.sphinxext.latexlog import log_problems
 from trialbook.sphinxext.render import CITES, Citing, cited_figure, source_cite
 
 ROOTS = Path(__file__).resolve().parent.parent / "roots"
@@ -185,3 +187,67 @@ def test_printed_text_is_the_text_drawn(
             seen += 1
             kinds.add((type(node).__name__, bool(node.get("trialbook_sic"))))
     assert seen > 20 and ("cited_figure", False) in kinds
+
+
+#: A heading with a cited value and a trial's name: both are links on the page.
+HEADING = "# Other: {val}`beta.randomized` randomized in {trial}`alpha`\n"
+
+
+def _heading(project: Path) -> None:
+    other = project / "other.md"
+    other.write_text(HEADING + other.read_text(encoding="utf-8").split("\n", 1)[1])
+
+
+def test_a_value_in_a_heading_is_cited_on_its_page_and_plain_in_copies_of_the_title(
+    build: Callable[..., SphinxTestApp], basic: Path
+) -> None:
+    """The heading keeps its ``[n]``; the navigation, the contents and the window
+    title, which copy it, show the figure alone: a link cannot hold another."""
+    _heading(basic)
+    app = build("html", basic)
+    assert "WARNING" not in app.warning.getvalue(), app.warning.getvalue()
+    page = (app.outdir / "other.html").read_text(encoding="utf-8")
+    heading = re.search(r"<h1>(.*?)</h1>", page, re.S)
+    assert heading is not None
+    assert re.search(r'<span class="trialbook-cite">\[\d\]</span></a>', heading[1])
+    assert 'href="trials/alpha.html#trial-alpha"' in heading[1]
+    assert "<title>Other: 90 randomized in ALPHA" in page
+    index = (app.outdir / "index.html").read_text(encoding="utf-8")
+    entry = re.search(r'<a class="reference internal" href="other.html">(.*?)</a>', index)
+    assert entry is not None and "90" in entry[1] and "[" not in entry[1]
+    nested = re.compile(r"<a\b(?:(?!</a>).)*?<a\b", re.S)
+    for html in sorted(app.outdir.glob("**/*.html")):
+        assert not nested.search(html.read_text(encoding="utf-8")), html.name
+
+
+def test_links_in_a_latex_heading_survive_capitals(
+    build: Callable[..., SphinxTestApp], basic: Path
+) -> None:
+    """Sphinx's chapter style capitalises chapter titles, targets of links included
+    (an undefined reference in the PDF); the heading's links are ``\\trialbookref``,
+    whose target ``trialbook.sty`` keeps out of case changes."""
+    _heading(basic)
+    app = build("latex", basic)
+    assert "WARNING" not in app.warning.getvalue(), app.warning.getvalue()
+    tex = (app.outdir / "basic.tex").read_text(encoding="utf-8")
+    chapter = next(line for line in tex.splitlines() if line.startswith(r"\chapter{Other"))
+    assert r"\hyperref" not in chapter
+    assert chapter.count(r"{\trialbookref{\detokenize{") == 2
+    assert r"\trialbookref{\detokenize{trials/alpha:trial-alpha}}" in chapter
+    assert re.search(r"\{\\sphinxcrossref\{\{\[\}\d\{\]\}\}\}", chapter)
+    sty = (app.outdir / "trialbook.sty").read_text(encoding="utf-8")
+    assert r"\AddToNoCaseChangeList{\trialbookref}" in sty
+    if not (shutil.which("latexmk") and shutil.which("pdflatex")):
+        return
+    subprocess.run(
+        ["latexmk", "-pdf", "-interaction=nonstopmode", "-halt-on-error", "basic.tex"],
+        cwd=app.outdir,
+        capture_output=True,
+        check=True,
+    )
+    log = (app.outdir / "basic.log").read_text(encoding="utf-8", errors="replace")
+    assert log_problems(log) == []
+    if shutil.which("pdftotext"):
+        args = ["pdftotext", "basic.pdf", "-"]
+        text = subprocess.run(args, cwd=app.outdir, capture_output=True, text=True).stdout
+        assert "OTHER: 90 [2] RANDOMIZED IN ALPHA" in text

@@ -26,6 +26,7 @@ from docutils import nodes
 
 from .dataset import state_of
 from .domain import SourceLink, domain_of, link_node
+from .latex import heading_links
 from .render import CITES, LOCATOR, NBSP, SIC, Citing, cited_figure, figure_parts, source_cite
 from .rows import RowsTransform
 
@@ -114,13 +115,59 @@ def visit_citing(self: SphinxTranslator, node: Citing) -> None:
         links[source] = domain_of(self.builder.env).source_link(
             self.builder, docname, source, node
         )
-    shown = drawn(node, links, latex=self.builder.format == "latex")
+    latex = self.builder.format == "latex"
+    shown = unlinked(node) if _inside(node, nodes.reference) else drawn(node, links, latex=latex)
     parent = node.parent
     at = parent.index(node)
     parent[at : at + 1] = shown
+    if latex:
+        heading_links([ref for child in shown for ref in _links_in(child)])
     for child in shown:
         child.walkabout(self)
     raise nodes.SkipNode
+
+
+def unlinked(node: Citing) -> list[nodes.Node]:
+    """What a citing node shows inside a link (a link cannot hold another): its
+    figure, without its ``[n]``."""
+    return [figure_parts(node)] if isinstance(node, cited_figure) else []
+
+
+def _inside(node: nodes.Node, kind: type[nodes.Element]) -> bool:
+    parent = node.parent
+    while parent is not None and not isinstance(parent, kind):
+        parent = parent.parent
+    return parent is not None
+
+
+def _links_in(node: nodes.Node) -> list[nodes.reference]:
+    found = [node] if isinstance(node, nodes.reference) else []
+    if isinstance(node, nodes.Element):
+        found += node.findall(nodes.reference)
+    return found
+
+
+def _titles_as_copied(app: Sphinx, doctree: nodes.document) -> None:
+    """The page's title and headings as Sphinx keeps them for other pages (navigation,
+    contents, the window title, ``{doc}`` links): each figure without its ``[n]``.
+
+    A heading's ``[n]`` stays on the page. In those copies it would be a link inside
+    the link to the page (invalid HTML: in the handbook's side bar, a value in a
+    heading nested its citation link in the page's), or noise in a window title."""
+    env = app.env
+    for root in (
+        env.titles.get(env.docname),
+        env.longtitles.get(env.docname),
+        env.tocs.get(env.docname),
+    ):
+        if root is None:
+            continue
+        for node in list(root.findall(Citing)):
+            shown = unlinked(node)
+            if shown:
+                node.replace_self(shown)
+            else:
+                node.parent.remove(node)
 
 
 def setup_citing(app: Sphinx) -> None:
@@ -128,3 +175,5 @@ def setup_citing(app: Sphinx) -> None:
     app.add_post_transform(ExpandCitations)
     for kind in (cited_figure, source_cite):
         app.add_node(kind, html=(visit_citing, None), latex=(visit_citing, None))
+    # After Sphinx has copied the titles (its collectors, priority 500).
+    app.connect("doctree-read", _titles_as_copied, priority=600)

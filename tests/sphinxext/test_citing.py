@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sphinx
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.testing.util import SphinxTestApp
@@ -225,16 +226,21 @@ def test_links_in_a_latex_heading_survive_capitals(
 ) -> None:
     """Sphinx's chapter style capitalises chapter titles, targets of links included
     (an undefined reference in the PDF); the heading's links are ``\\trialbookref``,
-    whose target ``trialbook.sty`` keeps out of case changes."""
+    whose target ``trialbook.sty`` keeps out of case changes. Sphinx before 9 writes
+    no links in headings at all (its ``visit_reference`` skips them in titles): the
+    heading is then plain text, and nothing can be undefined."""
     _heading(basic)
     app = build("latex", basic)
     assert "WARNING" not in app.warning.getvalue(), app.warning.getvalue()
     tex = (app.outdir / "basic.tex").read_text(encoding="utf-8")
     chapter = next(line for line in tex.splitlines() if line.startswith(r"\chapter{Other"))
     assert r"\hyperref" not in chapter
-    assert chapter.count(r"{\trialbookref{\detokenize{") == 2
-    assert r"\trialbookref{\detokenize{trials/alpha:trial-alpha}}" in chapter
-    assert re.search(r"\{\\sphinxcrossref\{\{\[\}\d\{\]\}\}\}", chapter)
+    if sphinx.version_info >= (9,):
+        assert chapter.count(r"{\trialbookref{\detokenize{") == 2
+        assert r"\trialbookref{\detokenize{trials/alpha:trial-alpha}}" in chapter
+        assert re.search(r"\{\\sphinxcrossref\{\{\[\}\d\{\]\}\}\}", chapter)
+    else:
+        assert chapter == r"\chapter{Other: 90 {[}2{]} randomized in ALPHA}"
     sty = (app.outdir / "trialbook.sty").read_text(encoding="utf-8")
     assert r"\AddToNoCaseChangeList{\trialbookref}" in sty
     if not (shutil.which("latexmk") and shutil.which("pdflatex")):

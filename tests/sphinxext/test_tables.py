@@ -387,6 +387,10 @@ orphan: true
 :trials: beta
 :events: thyroid
 ```
+
+```{safety-table}
+:events: thyriod
+```
 """
 
 
@@ -413,8 +417,8 @@ def test_bad_uses_warn_at_page_and_line(app: SphinxTestApp) -> None:
         (
             _line_of(BAD_PAGE, "```{safety-table}", 1),
             "safety-table",
-            "no adverse event 'bogus' in the selection",
-            "directive",
+            "no adverse event 'bogus' in the selection (known: ",
+            "reference",
         ),
         (
             _line_of(BAD_PAGE, "```{safety-table}", 2),
@@ -425,8 +429,14 @@ def test_bad_uses_warn_at_page_and_line(app: SphinxTestApp) -> None:
         (
             _line_of(BAD_PAGE, "```{safety-table}", 3),
             "safety-table",
-            "no adverse event 'thyroid' in the selection",
-            "directive",
+            "no adverse event 'thyroid' in the selection (",
+            "reference",
+        ),
+        (
+            _line_of(BAD_PAGE, "```{safety-table}", 4),
+            "safety-table",
+            "no adverse event 'thyriod' in the selection (did you mean 'thyroid'?)",
+            "reference",
         ),
     ]
     for line, directive, text, subtype in expected:

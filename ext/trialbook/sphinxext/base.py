@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.util.docutils import SphinxDirective
 
-from ..diagnostics import Code, unknown
+from ..diagnostics import Code, suggest, unknown
 from . import memory
 from .dataset import INTERVENTIONS, TRIAL_SET, BuildState, state_of
 from .refresh import record
@@ -154,6 +154,20 @@ class TrialbookDirective(SphinxDirective):
                 self.problem(unknown("intervention", iv_id, interventions, where=where))
             )
         return interventions[iv_id]
+
+    def require_ids(self, what: str, wanted: Iterable[str], known: Iterable[str]) -> None:
+        """:class:`Unavailable` if an id of ``wanted`` is not in ``known`` (what the
+        selected trials hold): one located warning naming each missing id, with the
+        nearest known one, as an unknown trial gets."""
+        names = set(known)
+        missing = [key for key in dict.fromkeys(wanted) if key not in names]
+        if missing:
+            where = "in the selected trials"
+            message = "; ".join(
+                f"no {what} {key!r} in the selection ({suggest(key, names, where=where)})"
+                for key in missing
+            )
+            raise Unavailable(self.problem(message, Code.REFERENCE))
 
     def problem(self, message: str, code: Code | str = DIRECTIVE) -> list[nodes.Node]:
         """Warn, and leave a visible marker in the page instead of the content."""

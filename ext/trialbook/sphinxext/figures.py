@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from docutils import nodes
 from docutils.parsers.rst import directives
 
-from ..diagnostics import Code
 from ..plot import forest as forest_plot
 from ..plot import output
 from ..plot import safety as safety_plot
@@ -128,14 +127,9 @@ class ForestPlot(FigureDirective):
         wanted = self.options.get("outcome") or []
         if not wanted:
             return self.problem("give :outcome: (an outcome id, or several of one trial)")
+        compared = (o.id for t in trials for o in t.outcomes if o.comparison is not None)
+        self.require_ids("comparison for outcome", wanted, compared)
         pairs = figures.comparisons(trials, wanted)
-        found = {o.id for _, o in pairs}
-        missing = [o for o in wanted if o not in found]
-        if missing:
-            return self.problem(
-                f"no comparison for outcome {', '.join(missing)!r} in the selection",
-                Code.REFERENCE,
-            )
         if len(wanted) > 1 and len({t.id for t, _ in pairs}) > 1:
             return self.problem("several outcomes can be stacked for one trial only")
         forest = figures.forest(self.data.dataset, pairs)
@@ -205,12 +199,7 @@ class SafetyChart(FigureDirective):
         trials = self.select_trials(self.options.get("trials", []))
         self.depend_on([], shared=(INTERVENTIONS,))
         wanted = self.options.get("events") or []
-        known = {e.id for t in trials for e in t.adverse_events}
-        missing = [e for e in wanted if e not in known]
-        if missing:
-            return self.problem(
-                f"no adverse event {', '.join(missing)!r} in the selection", Code.REFERENCE
-            )
+        self.require_ids("adverse event", wanted, (e.id for t in trials for e in t.adverse_events))
         chart = figures.safety_chart(self.data.dataset, trials, wanted)
         if not chart.points:
             return self.problem("the selection has no adverse events to chart")

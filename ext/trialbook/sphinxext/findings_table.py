@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from docutils import nodes
 from docutils.parsers.rst import directives
 
-from ..diagnostics import Code
 from ..model.records import PRIMARY
 from ..model.values import Value
 from ..report import findings
@@ -137,6 +136,8 @@ class FindingsTable(TrialbookDirective):
         wanted = [*self.options.get("trials", []), *self.options.get("trial", [])]
         trials = self.select_trials(wanted)
         outcome_ids = self.options.get("outcomes") or []
+        compared = (o.id for t in trials for o in t.outcomes if o.comparison is not None)
+        self.require_ids("comparison for outcome", outcome_ids, compared)
         rows = [
             (trial, outcome)
             for trial in trials
@@ -151,12 +152,6 @@ class FindingsTable(TrialbookDirective):
         if outcome_ids:
             order = {o: i for i, o in enumerate(outcome_ids)}
             rows.sort(key=lambda r: order[r[1].id])
-            missing = sorted(set(outcome_ids) - {o.id for _, o in rows})
-            if missing:
-                return self.problem(
-                    f"no comparison for outcome {', '.join(missing)!r} in the selection",
-                    Code.REFERENCE,
-                )
         if not rows:
             return self.problem("the selection has no outcome with a comparison")
         scale = self.options.get("per", 1000)

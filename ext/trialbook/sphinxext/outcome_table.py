@@ -221,16 +221,15 @@ class OutcomeTable(TrialbookDirective):
                 f"unknown role in {' '.join(roles)!r}; expected 'primary', 'all' "
                 f"or some of: {', '.join(ROLES)}"
             )
-        wanted = set(self.options.get("outcomes", []))
+        wanted = self.options.get("outcomes", [])
+        held = (o.id for t in trials for o in t.outcomes if o.role in roles)
+        self.require_ids("outcome", wanted, held)
         rows = [
             (trial, outcome)
             for trial in trials
             for outcome in trial.outcomes
             if outcome.role in roles and (not wanted or outcome.id in wanted)
         ]
-        missing = wanted - {o.id for _, o in rows}
-        if missing:
-            return self.problem(f"no outcome {', '.join(sorted(missing))!r} in the selection")
         if not rows:
             return self.problem("the selection has no outcomes; check :trials: and :role:")
         default = "Primary endpoints" if roles == PRIMARY else "Endpoints"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
 
 from docutils import nodes
 from docutils.parsers.rst import directives
@@ -18,6 +18,14 @@ from .warnings import DIRECTIVE, warn
 
 if TYPE_CHECKING:
     from ..model.records import Intervention, Trial
+
+
+class _Named(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+_Item = TypeVar("_Item", bound=_Named)
 
 
 def id_list(text: str | None) -> list[str]:
@@ -154,6 +162,20 @@ class TrialbookDirective(SphinxDirective):
                 self.problem(unknown("intervention", iv_id, interventions, where=where))
             )
         return interventions[iv_id]
+
+    def pick(
+        self,
+        what: str,
+        trials: list[Trial],
+        items: Callable[[Trial], Iterable[_Item]],
+        wanted: list[str],
+    ) -> list[tuple[Trial, _Item]]:
+        """``(trial, item)`` for the items of the selected trials whose id is
+        ``wanted`` (all if none is), in the trials' order; :class:`Unavailable` if a
+        wanted id is in none of them (see :meth:`require_ids`)."""
+        pairs = [(trial, item) for trial in trials for item in items(trial)]
+        self.require_ids(what, wanted, (item.id for _, item in pairs))
+        return [(trial, item) for trial, item in pairs if not wanted or item.id in wanted]
 
     def require_ids(self, what: str, wanted: Iterable[str], known: Iterable[str]) -> None:
         """:class:`Unavailable` if an id of ``wanted`` is not in ``known`` (what the

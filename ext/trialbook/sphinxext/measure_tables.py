@@ -156,15 +156,9 @@ class ExtensionTable(TrialbookDirective):
 
     def render(self) -> list[nodes.Node]:
         """Rows grouped by trial and extension; columns: result, then the figures."""
-        wanted = self.options.get("extensions", [])
         trials = self.select_trials(self.options.get("trials", []))
-        self.require_ids("extension", wanted, (e.id for t in trials for e in t.extensions))
-        chosen = [
-            (trial, ext)
-            for trial in trials
-            for ext in trial.extensions
-            if not wanted or ext.id in wanted
-        ]
+        wanted = self.options.get("extensions", [])
+        chosen = self.pick("extension", trials, lambda t: t.extensions, wanted)
         if not chosen:
             return self.problem("the selection has no extension studies")
         measures = [m for _, ext in chosen for m in ext.results]

@@ -222,14 +222,9 @@ class OutcomeTable(TrialbookDirective):
                 f"or some of: {', '.join(ROLES)}"
             )
         wanted = self.options.get("outcomes", [])
-        held = (o.id for t in trials for o in t.outcomes if o.role in roles)
-        self.require_ids("outcome", wanted, held)
-        rows = [
-            (trial, outcome)
-            for trial in trials
-            for outcome in trial.outcomes
-            if outcome.role in roles and (not wanted or outcome.id in wanted)
-        ]
+        rows = self.pick(
+            "outcome", trials, lambda t: [o for o in t.outcomes if o.role in roles], wanted
+        )
         if not rows:
             return self.problem("the selection has no outcomes; check :trials: and :role:")
         default = "Primary endpoints" if roles == PRIMARY else "Endpoints"

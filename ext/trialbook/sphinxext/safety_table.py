@@ -56,13 +56,7 @@ class SafetyTable(TrialbookDirective):
         """The table, or a located warning for an empty or unknown selection."""
         trials = self.select_trials(self.options.get("trials", []))
         wanted = self.options.get("events", [])
-        self.require_ids("adverse event", wanted, (e.id for t in trials for e in t.adverse_events))
-        rows = [
-            (trial, event)
-            for trial in trials
-            for event in trial.adverse_events
-            if not wanted or event.id in wanted
-        ]
+        rows = self.pick("adverse event", trials, lambda t: t.adverse_events, wanted)
         if not rows:
             return self.problem("the selection has no adverse events; check :trials: and :events:")
         order = list(dict.fromkeys(e.id for _, e in rows))  # one event order for all trials

@@ -6,12 +6,15 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+import yaml
 from docutils import nodes
 from sphinx.testing.util import SphinxTestApp
 
 from conftest import stored
+from trialbook.load.dataset import load_dataset
 from trialbook.model.records import Trial
-from trialbook.sphinxext.data_reference import RECORDS
+from trialbook.sphinxext.data_reference import EXAMPLE_CHARS, RECORDS, _example, examples
 
 ROOT = Path(__file__).resolve().parent.parent / "roots" / "test-basic"
 
@@ -42,7 +45,41 @@ def test_every_record_kind_and_field_is_listed(
     assert rows["phase"][1].startswith("one of I, II")
     assert rows["randomized"][3] == Trial.model_fields["randomized"].description
     # An example from the project's own data, and what the checker verifies.
-    assert rows["randomized"][4].startswith('{"value": "300", "sou')
+    assert rows["randomized"][4] == "{value: 300, source: paper-a}"
     assert rows["outcomes"][4].startswith("[{")
     text = stored(app, "reference").astext()
     assert "Checked: the id is the file name" in text
+
+
+HANDBOOK_DATA = Path(__file__).resolve().parents[2] / "data"
+
+
+def test_examples_are_yaml_as_an_author_writes_it() -> None:
+    """Every example of the handbook's data is YAML that reads back (quotes and brackets
+    closed even when shortened), short enough for its column, its text cut after a
+    whole word; numbers stay plain."""
+    found = examples(load_dataset(HANDBOOK_DATA).dataset)
+    assert len(found) > 100
+    for key, text in found.items():
+        assert len(text) <= EXAMPLE_CHARS + 10, (key, text)
+        yaml.safe_load(text)
+    assert found[("Comparison", "reduction")] == '{value: 71, unit: "%", …}'
+    assert found[("Trial", "design")] == "{text: Rater-masked…, …}"
+    assert found[("Value", "ci")] == "[0.16, 0.54]"
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("Sustained accumulation of disability", "Sustained accumulation of…"),
+        ("2:1", '"2:1"'),
+        ("true", '"true"'),
+        ("12.5", "12.5"),
+        ({"source": "s", "value": "7"}, "{value: 7, source: s}"),  # the source last
+        ({"value": "7", "unit": "%", "source": "a-long-source-id"}, '{value: 7, unit: "%", …}'),
+        (["a", "b"], "[a, b]"),
+        ([{"id": "x" * 40, "name": "y"}], "[{id: xxxxxxxxxxxxxxxxxxx…, …}]"),
+    ],
+)
+def test_an_example_is_shortened_whole(value: object, shown: str) -> None:
+    assert _example(value) == shown

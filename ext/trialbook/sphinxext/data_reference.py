@@ -9,6 +9,7 @@ test fails when a field has no description.
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
@@ -106,20 +107,59 @@ def examples(dataset: Dataset) -> dict[tuple[str, str], str]:
     return out
 
 
+#: An example's length at most, in characters: short enough for its PDF column.
+EXAMPLE_CHARS = 30
+_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+_PLAIN = re.compile(r"[\w][\w .()/-]*")  # YAML reads this unquoted, as the text itself
+
+
 def _example(value: Any) -> str:
+    """``value`` as an author writes it in a data file (YAML, a mapping or list in
+    flow style: ``{value: 334, source: camms223}``), shortened to fit its column:
+    long text cut after a whole word, entries past the room left as ``…``; what is
+    shown stays well-formed (quotes and brackets closed)."""
+    return _flow(value, EXAMPLE_CHARS)
+
+
+def _flow(value: Any, room: int) -> str:
     if isinstance(value, BaseModel):
-        fields = value.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
-        if "source" in fields:  # the figure first, where it comes from last
-            fields["source"] = fields.pop("source")
-        text = json.dumps(fields, ensure_ascii=False)
-    elif isinstance(value, tuple | list):
-        return f"[{_example(value[0])}, …]" if len(value) > 1 else f"[{_example(value[0])}]"
-    elif isinstance(value, dict):
-        key = next(iter(value))
-        return "{" + f"{key}: {_example(value[key])}" + (", …}" if len(value) > 1 else "}")
-    else:
-        text = str(value)
-    return text if len(text) <= 26 else text[:25] + "…"  # short enough for a PDF column
+        value = value.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+    if isinstance(value, dict):
+        if "source" in value:  # the figure first, where it comes from last
+            value = {k: v for k, v in value.items() if k != "source"} | {"source": value["source"]}
+        items = [f"{key}: " for key in value]
+        shown = [_flow(v, room - 2 - len(k)) for k, v in zip(items, value.values(), strict=True)]
+        return _fill("{", [k + v for k, v in zip(items, shown, strict=True)], "}", room)
+    if isinstance(value, list | tuple):
+        return _fill("[", [_flow(v, room - 2) for v in value], "]", room)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return _scalar(str(value), room)
+
+
+def _fill(open_: str, entries: list[str], close: str, room: int) -> str:
+    """``{a, b, …}``: the entries that fit in ``room``, the first always (shortened)."""
+    out = open_ + (entries[0] if entries else "")
+    for entry in entries[1:]:
+        if len(out) + len(entry) + len(", …" + close) > room:
+            return out + ", …" + close
+        out += ", " + entry
+    return out + close
+
+
+def _scalar(text: str, room: int) -> str:
+    """A YAML scalar: plain where YAML would read it back as this text (a number
+    stays a number), else in double quotes; cut after a whole word to fit."""
+    room = max(room, 12)
+    if _NUMBER.fullmatch(text):
+        return text
+    if len(text) > room - 2:
+        cut = text[: room - 3]
+        words = cut.rsplit(" ", 1)[0] if " " in cut else cut
+        text = words.rstrip(" ,;:") + "…"
+    if _PLAIN.fullmatch(text.rstrip("…")) and text.lower() not in ("true", "false", "null"):
+        return text
+    return json.dumps(text, ensure_ascii=False)
 
 
 def _object_schema(schema: dict[str, Any]) -> dict[str, Any]:

@@ -3,6 +3,8 @@
 Output is plain Unicode text, identical for HTML, LaTeX and plain text:
 
 * figures keep the precision the source printed (``0.50`` stays ``0.50``);
+* no thousands separator (``1713``, as a formula shows it: ``19 / 1188 × 100``);
+  the handbook's own text writes numbers the same way;
 * negative numbers take a real minus sign (U+2212), ranges an en dash;
 * a no-break space (U+00A0) binds ``p`` and its relation to the number, so
   ``p < 0.0001`` never wraps.

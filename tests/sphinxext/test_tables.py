@@ -362,6 +362,30 @@ def test_safety_table_latex_ragged_columns_fill_the_width(app: SphinxTestApp) ->
     assert not app.warning.getvalue()
 
 
+@pytest.mark.sphinx("latex", testroot="tables", srcdir="tables-breaks-latex")
+def test_latex_group_headings_stay_with_their_rows(app: SphinxTestApp) -> None:
+    """The page may not break after a group's heading (a trial's, an event's) inside a
+    table: the heading at the foot of a page, its rows overleaf, read as an empty group.
+    (Not after the first row: longtable then breaks before it, leaving a page with
+    the table's footer alone.)"""
+    app.build()
+    tex = (app.outdir / "tables.tex").read_text(encoding="utf-8")
+    # A group row is one cell spanning the table; the line after its end says no break.
+    found = re.findall(
+        r"(\\sphinxtableatstartofbodyhook\n)?\\sphinxstartmulticolumn.*?"
+        r"\\sphinxstopmulticolumn\n\\\\\n([^\n]*)\n",
+        tex,
+        re.S,
+    )
+    assert len(found) == tex.count(r"\sphinxstartmulticolumn") > 3
+    firsts = [end for first, end in found if first]
+    others = [end for first, end in found if not first]
+    assert firsts and others
+    assert all(end.endswith(r"\nopagebreak") for end in others), others
+    assert not any("nopagebreak" in end for end in firsts), firsts
+    assert not app.warning.getvalue()
+
+
 BAD_PAGE = """\
 ---
 orphan: true

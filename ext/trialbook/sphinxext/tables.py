@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
 from sphinx import addnodes
@@ -22,6 +22,7 @@ from .rows import RowsTransform
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.writers.html5 import HTML5Translator
+    from sphinx.writers.latex import LaTeXTranslator
 
 Cell = nodes.Node | str | Sequence[nodes.Node | str]
 
@@ -151,7 +152,7 @@ def table(
         if isinstance(cells, GroupRow):
             cell = entry(list(cells.content))
             cell["morecols"] = len(columns) - 1
-            body += nodes.row("", cell, classes=[GROUP])
+            body += group_row("", cell, classes=[GROUP])
         else:
             body += nodes.row("", *(entry(cell) for cell in cells))
     texts = [
@@ -177,6 +178,30 @@ def _blank(cell: nodes.Element) -> bool:
         if seen.strip() not in ("", "–"):
             return False
     return True
+
+
+class group_row(nodes.row):
+    """A row whose one cell heads the rows after it (a trial, an event). Sphinx's
+    writers draw it as a row (they look a node's visitor up by its classes, nearest
+    first); in LaTeX the page may not break after it: a group's heading at the foot
+    of a page, its rows on the next, read as a group with no rows."""
+
+
+def _visit_group_row(self: Any, node: group_row) -> None:
+    self.visit_row(node)
+
+
+def _depart_group_row(self: Any, node: group_row) -> None:
+    self.depart_row(node)
+
+
+def _depart_group_row_latex(self: LaTeXTranslator, node: group_row) -> None:
+    self.depart_row(node)
+    # longtable's: no break after this row. Not after the body's first row: with no
+    # break between it and the next, a table that starts near the foot of a page
+    # broke before its first row, leaving only its footer there.
+    if node.parent is not None and node.parent.index(node) > 0:
+        self.body.append("\\nopagebreak\n")
 
 
 class column_label(nodes.Element):
@@ -266,4 +291,9 @@ def setup_tables(app: Sphinx) -> None:
     """Register the phone layout's column labels, and the group rows' fallback."""
     app.add_post_transform(ColumnLabels)
     app.add_node(column_label, html=(visit_column_label, None))
+    app.add_node(
+        group_row,
+        html=(_visit_group_row, _depart_group_row),
+        latex=(_visit_group_row, _depart_group_row_latex),
+    )
     app.connect("builder-inited", _unspan_for_plain_writers)

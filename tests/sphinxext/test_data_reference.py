@@ -14,7 +14,13 @@ from sphinx.testing.util import SphinxTestApp
 from conftest import stored
 from trialbook.load.dataset import load_dataset
 from trialbook.model.records import Trial
-from trialbook.sphinxext.data_reference import EXAMPLE_CHARS, RECORDS, _example, examples
+from trialbook.sphinxext.data_reference import (
+    EXAMPLE_CHARS,
+    RECORDS,
+    WORD_CHARS,
+    _example,
+    examples,
+)
 
 ROOT = Path(__file__).resolve().parent.parent / "roots" / "test-basic"
 
@@ -62,6 +68,7 @@ def test_examples_are_yaml_as_an_author_writes_it() -> None:
     assert len(found) > 100
     for key, text in found.items():
         assert len(text) <= EXAMPLE_CHARS + 10, (key, text)
+        assert max(len(word) for word in text.split()) <= WORD_CHARS + 4, (key, text)
         yaml.safe_load(text)
     assert found[("Comparison", "reduction")] == '{value: 71, unit: "%", …}'
     assert found[("Trial", "design")] == "{text: Rater-masked…, …}"
@@ -79,6 +86,7 @@ def test_examples_are_yaml_as_an_author_writes_it() -> None:
         ({"value": "7", "unit": "%", "source": "a-long-source-id"}, '{value: 7, unit: "%", …}'),
         (["a", "b"], "[a, b]"),
         ([{"id": "x" * 40, "name": "y"}], "[{id: xxxxxxxxxxxxxxxxxxx…, …}]"),
+        ("https://clinicaltrials.gov/study/NCT00050778", '"https://clinicaltrial…"'),
     ],
 )
 def test_an_example_is_shortened_whole(value: object, shown: str) -> None:

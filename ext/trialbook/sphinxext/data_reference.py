@@ -107,8 +107,11 @@ def examples(dataset: Dataset) -> dict[tuple[str, str], str]:
     return out
 
 
-#: An example's length at most, in characters: short enough for its PDF column.
+#: An example's length at most, in characters: short enough for its PDF column;
+#: a word (a URL, an id) at most this long, since a column cannot break it (a
+#: quoted 30-character URL ran 3.9 pt past its column in the PDF).
 EXAMPLE_CHARS = 30
+WORD_CHARS = 24
 _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 _PLAIN = re.compile(r"[\w][\w .()/-]*")  # YAML reads this unquoted, as the text itself
 
@@ -153,6 +156,8 @@ def _scalar(text: str, room: int) -> str:
     room = max(room, 12)
     if _NUMBER.fullmatch(text):
         return text
+    if " " not in text:
+        room = min(room, WORD_CHARS)
     if len(text) > room - 2:
         cut = text[: room - 3]
         words = cut.rsplit(" ", 1)[0] if " " in cut else cut

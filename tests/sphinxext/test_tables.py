@@ -30,6 +30,7 @@ from trialbook.model.values import Tally
 from trialbook.report import format as fmt
 from trialbook.report.discrepancy import acknowledged, disagreements
 from trialbook.report.words import label
+from trialbook.sphinxext.tables import widths
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -912,3 +913,21 @@ def test_milestone_page_follows_milestones_not_trials(
     assert "Double-blind and" in beta_page  # the edit was seen (refreshed, see refresh.py)
     assert "milestones" not in read
     assert "arms" not in read  # trial-arms of ALPHA only
+
+
+def test_columns_that_wrap_share_the_line_by_the_text_they_hold() -> None:
+    """A column of dates with one long cell beside a column of long events: the events
+    take most of the line (they took as much as the dates), and no column is narrower
+    than its longest word or wider than its longest line."""
+    event = "Boxed warning on autoimmunity, infusion reactions and malignancies. " * 3
+    rows = [
+        ["September 2013 (announced 17 September 2013)", "European Commission", event],
+        *[["30 December 2013", "FDA", event] for _ in range(8)],
+    ]
+    date, agency, events = widths(("Date", "Agency", "Event"), rows)
+    assert date + agency + events == 100
+    assert events > 2 * date and events > 2 * agency
+    assert agency * 4.5 >= 45 + 14  # "Commission" (45 pt) and its padding: no overfull word
+    # Everything on one line: the spare room goes by each column's longest line.
+    short, longer = widths(("a", "b"), [["x", "yyyy"]])
+    assert short + longer == 100 and short < longer

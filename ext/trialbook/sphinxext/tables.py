@@ -62,6 +62,8 @@ def widths(heads: Sequence[str], rows: Sequence[Sequence[str]]) -> list[int]:
     "Reduc-tion" overfull in a narrow column, one-word cells stretched in a wide one."""
     least = []
     want = []
+    longest = []
+    text = []
     for i, head in enumerate(heads):
         cells = [r[i] for r in rows if i < len(r)]
         words = [width(w, HEADING, FONT_PT) for w in _tokens(head)]
@@ -69,14 +71,15 @@ def widths(heads: Sequence[str], rows: Sequence[Sequence[str]]) -> list[int]:
         least.append(max(words, default=0.0) + PAD_PT)
         lines = [width(head, HEADING, FONT_PT), *(width(c, BODY, FONT_PT) for c in cells)]
         want.append(max(least[-1], min(max(lines), LONG_PT) + PAD_PT))
+        longest.append(max(least[-1], max(lines) + PAD_PT))
+        text.append(sum(lines))
     room = LINE_PT
     if sum(want) <= room:  # everything fits on one line: share the spare room
         share = [w * room / sum(want) for w in want]
     elif sum(least) >= room:  # nothing fits: keep the unbreakable pieces' proportions
         share = least
-    else:  # shrink what may wrap, never below a column's longest piece
-        k = (room - sum(least)) / (sum(want) - sum(least))
-        share = [a + k * (b - a) for a, b in zip(least, want, strict=True)]
+    else:  # what may wrap shares the room by how much text it holds
+        share = _by_text(least, longest, text, room)
     total = sum(share)
     percent = [s * 100 / total for s in share]
     out = [int(p) for p in percent]
@@ -85,6 +88,29 @@ def widths(heads: Sequence[str], rows: Sequence[Sequence[str]]) -> list[int]:
             break
         out[i] += 1
     return out
+
+
+def _by_text(least: list[float], want: list[float], text: list[float], room: float) -> list[float]:
+    """Each column its longest piece, then the room left in proportion to the text it
+    holds, none past its longest line (``want``), as LaTeX's tabulary shares a line.
+    A column of dates with one long cell took as much of the line as the column of
+    events beside it, which held ten times the text."""
+    share = list(least)
+    spare = room - sum(least)
+    open_ = [i for i, (a, b) in enumerate(zip(least, want, strict=True)) if b > a]
+    while open_ and spare > 1e-6:
+        total = sum(text[i] for i in open_)
+        give = {i: spare * (text[i] / total if total else 1 / len(open_)) for i in open_}
+        full = [i for i in open_ if share[i] + give[i] >= want[i]]
+        if not full:
+            for i in open_:
+                share[i] += give[i]
+            break
+        for i in full:
+            spare -= want[i] - share[i]
+            share[i] = want[i]
+            open_.remove(i)
+    return share
 
 
 def text_with(node: nodes.Node, cite: Callable[[Citing], str]) -> str:

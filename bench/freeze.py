@@ -22,7 +22,9 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util.docutils import SphinxRole
 
 import trialbook.sphinxext.citing
+import trialbook.sphinxext.dataset
 import trialbook.sphinxext.packing
+from trialbook.plot.output import FORMATS
 from trialbook.sphinxext.base import TrialbookDirective
 
 LINE = "bench_freeze_line"
@@ -174,6 +176,10 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # Table rows stay unpacked (they would come back only after every post-transform,
     # this recorder's too: trialbook.sphinxext.packing); the output is the same.
     trialbook.sphinxext.packing.pack = lambda document: None
+    # Every figure in every format, as a static project keeps them: the twin's LaTeX
+    # build takes the PDFs (an HTML build draws only the SVGs).
+    every = property(lambda self: FORMATS)
+    trialbook.sphinxext.dataset.BuildState.figure_formats = every  # type: ignore[assignment,method-assign]
     _mark_directives()
     app.connect("builder-inited", _mark_roles)
     app.add_post_transform(_Record)

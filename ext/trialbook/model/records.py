@@ -388,9 +388,13 @@ class Trial(Sourced):
     notes: tuple[Fact, ...] = ()
     """Facts about the trial a reader should know."""
 
+    def compared(self) -> list[Outcome]:
+        """The outcomes with a between-arm comparison, in the data's order."""
+        return [o for o in self.outcomes if o.comparison is not None]
+
     def control_key(self) -> str | None:
         """The arm most comparisons use as control (the comparator), if any."""
-        controls = [o.comparison.control for o in self.outcomes if o.comparison is not None]
+        controls = [o.comparison.control for o in self.compared() if o.comparison is not None]
         # Ties go to the control named first, so the answer never depends on hashing.
         return max(dict.fromkeys(controls), key=controls.count) if controls else None
 

@@ -120,13 +120,13 @@ def _weight(trial: Trial, keys: list[str]) -> Decimal | None:
 
 
 def comparisons(trials: list[Trial], outcome_ids: list[str]) -> list[tuple[Trial, Outcome]]:
-    """The outcomes named (in the order named), of each trial that has them."""
+    """The outcomes named (in the order named), of each trial that compares them."""
     return [
         (trial, outcome)
         for outcome_id in outcome_ids
         for trial in trials
-        for outcome in trial.outcomes
-        if outcome.id == outcome_id and outcome.comparison is not None
+        for outcome in trial.compared()
+        if outcome.id == outcome_id
     ]
 
 

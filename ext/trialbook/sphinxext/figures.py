@@ -127,7 +127,7 @@ class ForestPlot(FigureDirective):
         wanted = self.options.get("outcome") or []
         if not wanted:
             return self.problem("give :outcome: (an outcome id, or several of one trial)")
-        compared = (o.id for t in trials for o in t.outcomes if o.comparison is not None)
+        compared = (o.id for t in trials for o in t.compared())
         self.require_ids("comparison for outcome", wanted, compared)
         pairs = figures.comparisons(trials, wanted)
         if len(wanted) > 1 and len({t.id for t, _ in pairs}) > 1:

@@ -20,6 +20,7 @@ from ..model.records import PRIMARY
 from ..model.values import Value
 from ..report import findings
 from ..report.derive import Derived
+from ..report.figures import comparisons
 from .base import TABLE_OPTIONS, TrialbookDirective, id_list
 from .render import Notes, cite, derived_node, paragraph, trial_ref, value_node
 from .tables import Cell, table
@@ -136,22 +137,18 @@ class FindingsTable(TrialbookDirective):
         wanted = [*self.options.get("trials", []), *self.options.get("trial", [])]
         trials = self.select_trials(wanted)
         outcome_ids = self.options.get("outcomes") or []
-        compared = (o.id for t in trials for o in t.outcomes if o.comparison is not None)
+        compared = (o.id for t in trials for o in t.compared())
         self.require_ids("comparison for outcome", outcome_ids, compared)
-        rows = [
-            (trial, outcome)
-            for trial in trials
-            for outcome in trial.outcomes
-            if outcome.comparison is not None
-            and (
-                outcome.id in outcome_ids
-                if outcome_ids
-                else outcome.role in PRIMARY or outcome.certainty is not None
-            )
-        ]
-        if outcome_ids:
-            order = {o: i for i, o in enumerate(outcome_ids)}
-            rows.sort(key=lambda r: order[r[1].id])
+        rows = (
+            comparisons(trials, outcome_ids)
+            if outcome_ids
+            else [
+                (trial, outcome)
+                for trial in trials
+                for outcome in trial.compared()
+                if outcome.role in PRIMARY or outcome.certainty is not None
+            ]
+        )
         if not rows:
             return self.problem("the selection has no outcome with a comparison")
         scale = self.options.get("per", 1000)

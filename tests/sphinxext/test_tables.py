@@ -474,6 +474,33 @@ def test_bad_uses_warn_at_page_and_line(app: SphinxTestApp) -> None:
     assert not list(app.env.get_doctree("bad").findall(nodes.table))
 
 
+TWICE_PAGE = """\
+---
+orphan: true
+---
+
+# Twice
+
+```{safety-table}
+:events: thyroid, infections thyroid
+```
+"""
+
+
+@pytest.mark.sphinx("html", testroot="tables", srcdir="tables-twice")
+def test_an_id_given_twice_is_a_located_error(app: SphinxTestApp) -> None:
+    (app.srcdir / "twice.md").write_text(TWICE_PAGE, encoding="utf-8")
+    app.build()
+    warnings = strip_colors(app.warning.getvalue())
+    line = _line_of(TWICE_PAGE, ":events: thyroid, infections thyroid")
+    assert re.search(
+        rf"{re.escape(str(app.srcdir / 'twice.md'))}:{line}: WARNING: .*'events'.*"
+        r"'thyroid' given more than once \[myst\.directive_option\]",
+        warnings,
+    ), warnings
+    assert "Traceback" not in warnings
+
+
 # --------------------------------------------------------------------------- discrepancy-list
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
 
@@ -29,8 +30,13 @@ _Item = TypeVar("_Item", bound=_Named)
 
 
 def id_list(text: str | None) -> list[str]:
-    """Option converter: ``"a, b c"`` → ``["a", "b", "c"]``."""
-    return [part for part in (text or "").replace(",", " ").split() if part]
+    """Option converter: ``"a, b c"`` → ``["a", "b", "c"]``; an id given twice is an
+    error (a row shown twice, or once where twice was asked, would be silently wrong)."""
+    ids = [part for part in (text or "").replace(",", " ").split() if part]
+    twice = [i for i, n in Counter(ids).items() if n > 1]
+    if twice:
+        raise ValueError(f"{', '.join(repr(i) for i in twice)} given more than once")
+    return ids
 
 
 #: Options of every table that selects trials: which trials, its title, its label.

@@ -130,9 +130,8 @@ def _flow(value: Any, room: int) -> str:
     if isinstance(value, dict):
         if "source" in value:  # the figure first, where it comes from last
             value = {k: v for k, v in value.items() if k != "source"} | {"source": value["source"]}
-        items = [f"{key}: " for key in value]
-        shown = [_flow(v, room - 2 - len(k)) for k, v in zip(items, value.values(), strict=True)]
-        return _fill("{", [k + v for k, v in zip(items, shown, strict=True)], "}", room)
+        entries = [f"{k}: {_flow(v, room - 4 - len(k))}" for k, v in value.items()]
+        return _fill("{", entries, "}", room)
     if isinstance(value, list | tuple):
         return _fill("[", [_flow(v, room - 2) for v in value], "]", room)
     if isinstance(value, bool):

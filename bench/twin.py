@@ -5,8 +5,10 @@
 (tables as MyST ``list-table`` with the same title, label, columns, rows and cell
 text; figures as ``figure`` with the drawn files) and every trialbook role by the
 text it showed. Its ``conf.py`` is the handbook's without trialbook (same theme,
-same options, trialbook's stylesheet and LaTeX package as plain files), so a build
-of the twin is what Sphinx costs for the same pages without the extension.
+same options, trialbook's stylesheet and LaTeX package as plain files, and
+:mod:`twin_navigation` to keep the print-only list of trial pages out of the HTML
+navigation, as trialbook does), so a build of the twin is what Sphinx costs for the
+same pages without the extension.
 """
 
 from __future__ import annotations
@@ -100,9 +102,11 @@ def twin_conf(conf: str, data: Path) -> str:
         if line.startswith("today ="):
             line = f"today = {today!r}"
         if line.startswith("extensions ="):
-            line = line.replace(', "trialbook"', "")
+            line = line.replace(', "trialbook"', ', "twin_navigation"')
         out.append(line)
     out += [
+        "import sys",
+        f"sys.path.insert(0, {str(HERE)!r})  # twin_navigation",
         'html_static_path = ["_static"]',
         f'html_css_files = ["{CSS}"]',
         f'latex_additional_files = ["_static/{STY.name}"]',

@@ -394,7 +394,7 @@ class Trial(Sourced):
 
     def control_key(self) -> str | None:
         """The arm most comparisons use as control (the comparator), if any."""
-        controls = [o.comparison.control for o in self.compared() if o.comparison is not None]
+        controls = [o.comparison.control for o in self.outcomes if o.comparison is not None]
         # Ties go to the control named first, so the answer never depends on hashing.
         return max(dict.fromkeys(controls), key=controls.count) if controls else None
 

@@ -181,6 +181,8 @@ class Size:
     mismatches: dict[str, list[str]] = field(default_factory=dict)
     #: pages whose prose shows the edited value (they are read again, in both builds)
     prose: list[str] = field(default_factory=list)
+    #: how long measuring this size took, twin and reference builds included
+    minutes: float = 0.0
 
 
 def incremental(project: Path, size: Size, name: str, reference: Path | None = None) -> None:
@@ -344,8 +346,9 @@ def _ratio(size: Size, name: str) -> float | None:
     return ours.seconds / twin.seconds
 
 
-def targets(sizes: list[Size]) -> list[Target]:
-    """The issue's targets, for what this run measured."""
+def targets(sizes: list[Size], minutes: float = 0.0, limit: float | None = None) -> list[Target]:
+    """The issue's targets, for what this run measured; ``minutes`` the whole run took,
+    against ``limit`` (the full run's 40, ``--quick``'s 5; None for other sizes)."""
     small, large = sizes[1] if len(sizes) > 1 else sizes[0], sizes[-1]
     out: list[Target] = []
     for s in sizes:
@@ -456,6 +459,10 @@ def targets(sizes: list[Size]) -> list[Target]:
     )
     warm = large.runs["load + check, warm cache"].seconds
     out.append(Target("load + check, warm", "< 0.5 s", f"{warm:.2f} s", warm < 0.5))
+    if limit is not None:
+        out.append(
+            Target("the whole run", f"< {limit:.0f} min", f"{minutes:.0f} min", minutes < limit)
+        )
     for s in sizes:
         for name, files in s.mismatches.items():
             out.append(
@@ -477,34 +484,51 @@ def _columns(*weights: int) -> str:
     return f"```{{tabularcolumns}} {spec}\n```\n"
 
 
-def markdown(sizes: list[Size], checks: list[Target]) -> str:
-    lines = [_columns(2, *[3] * len(sizes))]
-    lines.append("| scenario | " + " | ".join(f"{s.trials} trials" for s in sizes) + " |")
-    lines.append("|---|" + "---|" * len(sizes))
-    names = list(dict.fromkeys(n for s in sizes for n in s.runs))
-    for name in names:
-        cells = []
-        for s in sizes:
-            r = s.runs.get(name)
-            if r is None:
-                cells.append("–")
-                continue
-            text = f"{r.seconds:.2f} s, {r.peak_mb:.0f} MB"
-            if r.error is not None:
-                text = f"**failed** after {r.seconds:.0f} s"
-            elif r.reread is not None:
-                text += f"; {r.reread} re-read, {r.refreshed} refreshed, {r.written} written"
-                text += f", {r.figures} figures"
-            cells.append(text)
-        lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    lines.append("| pages | " + " | ".join(str(s.pages) for s in sizes) + " |")
-    lines.append(
-        "| environment pickle | " + " | ".join(f"{s.env_pickle_mb:.1f} MB" for s in sizes) + " |"
+def _seconds(t: float) -> str:
+    """About three significant figures (0.72 s, 26.8 s, 414 s), a no-break space: a
+    narrow column on a phone keeps a figure on one line."""
+    decimals = 2 if t < 10 else 1 if t < 100 else 0
+    return f"{t:.{decimals}f}\u00a0s"
+
+
+def _memory(mb: float) -> str:
+    """``136 MB``, ``1.31 GB``: as short as the column a phone has."""
+    return f"{mb:.0f}\u00a0MB" if mb < 1000 else f"{mb / 1000:.2f}\u00a0GB"
+
+
+def _size(s: Size) -> str:
+    """A size's caption: what was built, and how long measuring it took."""
+    took = f"; {s.minutes:.1f} minutes to measure" if s.minutes else ""
+    return (
+        f"Builds of {s.trials} trials ({s.pages} pages, a {s.env_pickle_mb:.1f} MB "
+        f"environment, {s.html_mb:.1f} MB of HTML{took})"
     )
-    lines.append("| HTML output | " + " | ".join(f"{s.html_mb:.1f} MB" for s in sizes) + " |")
-    lines += ["", _columns(3, 3, 3, 1), "| target | wanted | found | met |", "|---|---|---|---|"]
+
+
+def markdown(sizes: list[Size], checks: list[Target]) -> str:
+    """The results as MyST: a table for each size (three short columns, which a phone
+    shows whole), and one of the targets."""
+    lines: list[str] = []
+    for s in sizes:
+        lines += [
+            _columns(5, 4, 4),
+            f"```{{table}} {_size(s)}",
+            "| scenario | time, peak memory | pages re-read, refreshed, written; figures |",
+            "|---|---|---|",
+        ]
+        for name, r in s.runs.items():
+            cells = [f"{_seconds(r.seconds)}, {_memory(r.peak_mb)}", "–"]
+            if r.error is not None:
+                cells = [f"**failed** after {_seconds(r.seconds)}", "–"]
+            elif r.reread is not None:
+                cells[1] = f"{r.reread}, {r.refreshed}, {r.written}; {r.figures}"
+            lines.append(f"| {name} | " + " | ".join(cells) + " |")
+        lines += ["```", ""]
+    lines += [_columns(3, 3, 3, 1)]
+    lines += ["```{table} The targets", "| target | wanted | found | met |", "|---|---|---|---|"]
     verdict = {True: "yes", False: "**no**", None: "not measured"}
     lines += [f"| {t.what} | {t.target} | {t.found} | {verdict[t.ok]} |" for t in checks]
+    lines.append("```")
     return "\n".join(lines) + "\n"
 
 
@@ -522,11 +546,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     counts = args.sizes or ([3, 100] if args.quick else [3, 100, 1000])
+    limit = {(3, 100): 5.0, (3, 100, 1000): 40.0}.get(tuple(counts))
+    started = time.perf_counter()
     sizes = []
     for n in counts:
         print(f"measuring {n} trials…", flush=True)
+        start = time.perf_counter()
         sizes.append(measure(n, args.repeat, latex=n <= 100))
-    checks = targets(sizes)
+        sizes[-1].minutes = (time.perf_counter() - start) / 60
+    checks = targets(sizes, (time.perf_counter() - started) / 60, limit)
     args.out.mkdir(parents=True, exist_ok=True)
     report = markdown(sizes, checks)
     (args.out / "results.md").write_text(report, encoding="utf-8")

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from trialbook.load.dataset import load_dataset
+from trialbook.model.records import comparisons
 from trialbook.report import figures
 
 matplotlib = pytest.importorskip("matplotlib")
@@ -33,7 +34,7 @@ def _boxes(figure: Any) -> tuple[list[tuple[float, Any]], Any]:
 def test_no_text_overlaps_another_column_or_the_plot(suffix: str) -> None:
     dataset = load_dataset(DATA).dataset
     trials = [r.trial for r in dataset.trials.values()]
-    forest = figures.forest(dataset, figures.comparisons(trials, ["relapse-rate"]))
+    forest = figures.forest(dataset, comparisons(trials, ["relapse-rate"]))
     rows = tuple(dataclasses.replace(r, label=r.label + suffix) for r in forest.rows)
     forest = dataclasses.replace(forest, rows=rows)
     with matplotlib.rc_context(RC):

@@ -423,6 +423,17 @@ MilestoneKind = Literal[
 ]
 
 
+def comparisons(trials: list[Trial], outcome_ids: list[str]) -> list[tuple[Trial, Outcome]]:
+    """The outcomes named (in the order named), of each trial that compares them."""
+    return [
+        (trial, outcome)
+        for outcome_id in outcome_ids
+        for trial in trials
+        for outcome in trial.compared()
+        if outcome.id == outcome_id
+    ]
+
+
 class Milestone(Sourced):
     """A dated regulatory or programme event."""
 

@@ -119,17 +119,6 @@ def _weight(trial: Trial, keys: list[str]) -> Decimal | None:
     return None if None in sizes else sum((s for s in sizes if s is not None), Decimal(0))
 
 
-def comparisons(trials: list[Trial], outcome_ids: list[str]) -> list[tuple[Trial, Outcome]]:
-    """The outcomes named (in the order named), of each trial that compares them."""
-    return [
-        (trial, outcome)
-        for outcome_id in outcome_ids
-        for trial in trials
-        for outcome in trial.compared()
-        if outcome.id == outcome_id
-    ]
-
-
 def forest(dataset: Dataset, pairs: list[tuple[Trial, Outcome]]) -> Forest:
     """A forest plot of ``pairs``; rows are labelled by trial, or by outcome when all
     rows are one trial's; with the time point when the rows' time points differ (a

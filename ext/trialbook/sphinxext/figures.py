@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from docutils import nodes
 from docutils.parsers.rst import directives
 
+from ..model.records import comparisons
 from ..plot import forest as forest_plot
 from ..plot import output
 from ..plot import safety as safety_plot
@@ -129,7 +130,7 @@ class ForestPlot(FigureDirective):
             return self.problem("give :outcome: (an outcome id, or several of one trial)")
         compared = (o.id for t in trials for o in t.compared())
         self.require_ids("comparison for outcome", wanted, compared)
-        pairs = figures.comparisons(trials, wanted)
+        pairs = comparisons(trials, wanted)
         if len(wanted) > 1 and len({t.id for t, _ in pairs}) > 1:
             return self.problem("several outcomes can be stacked for one trial only")
         forest = figures.forest(self.data.dataset, pairs)

@@ -16,11 +16,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from docutils import nodes
 from docutils.parsers.rst import directives
 
-from ..model.records import PRIMARY
+from ..model.records import PRIMARY, comparisons
 from ..model.values import Value
 from ..report import findings
 from ..report.derive import Derived
-from ..report.figures import comparisons
 from .base import TABLE_OPTIONS, TrialbookDirective, id_list
 from .render import Notes, cite, derived_node, paragraph, trial_ref, value_node
 from .tables import Cell, table
